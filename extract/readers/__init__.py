@@ -1,0 +1,41 @@
+"""Readers: bytes of one file in, a `Document` out.
+
+`read_document` sniffs what the bytes are (never trusting the file name alone) and
+hands them to the reader for that kind. Every refusal is an `ExtractError` carrying the
+status the document ends in.
+"""
+
+from __future__ import annotations
+
+from extract.model import Document, ExtractError
+from extract.readers.sniff import sniff
+
+
+def read_document(data: bytes, name: str = "") -> Document:
+    kind = sniff(data, name)
+    if kind == "html":
+        from extract.readers.html import read_html
+
+        return read_html(data)
+    if kind == "text":
+        from extract.readers.text import read_text
+
+        return read_text(data)
+    if kind == "pdf":
+        from extract.readers.pdf import read_pdf
+
+        return read_pdf(data)
+    if kind == "docx":
+        from extract.readers.docx import read_docx
+
+        return read_docx(data)
+    if kind in ("doc", "wps", "odt", "rtf"):
+        from extract.readers.convert import to_docx
+        from extract.readers.docx import read_docx
+
+        return read_docx(to_docx(data, kind))
+    if kind == "image":
+        raise ExtractError("needs_ocr", "image file: the text must be recognised by OCR")
+    if kind == "empty":
+        raise ExtractError("failed", "empty file")
+    raise ExtractError("unsupported", f"not a document nianbao reads ({kind})")

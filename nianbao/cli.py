@@ -1,0 +1,41 @@
+"""The `nianbao` command: a thin layer over the library packages.
+
+Each command lives in its own module under `nianbao.commands` and is registered here.
+"""
+
+from __future__ import annotations
+
+import click
+
+from extract import __version__
+from nianbao.commands.extract import extract_command
+from nianbao.options import setup_logging
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nianbao")
+@click.option(
+    "--log-level",
+    default="WARNING",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    envvar="NIANBAO_LOG_LEVEL",
+    help="How much to log on standard error.",
+)
+def cli(log_level: str) -> None:
+    """Collect, read and publish 政府信息公开工作年度报告 (annual reports on open
+    government information) as one dataset.
+
+    \b
+    Examples:
+      nianbao extract report.pdf page.html          # readable tables and checks
+      nianbao extract --json corpus/ > records.jsonl
+    """
+    setup_logging(log_level)
+
+
+cli.add_command(extract_command)
+
+
+def main() -> None:
+    cli()

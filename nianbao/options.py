@@ -1,0 +1,27 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    envvar="NIANBAO_DATA_DIR",
+    help="Where raw documents, manifests and datasets live.",
+)
+
+
+def setup_logging(level: str) -> None:
+    """One place that configures logging and turns noisy libraries down."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("pdfminer", "pdfplumber", "PIL", "charset_normalizer", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
