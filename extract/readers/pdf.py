@@ -29,6 +29,7 @@ from typing import Any
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.psparser import PSLiteral
+from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.model import Cell, Document, ExtractError, Paragraph, Table
 from extract.readers.cleantext import is_number, join_cell_text
@@ -79,18 +80,20 @@ class _Line:
 def read_pdf(data: bytes) -> Document:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise ExtractError(
-            "failed", f"encrypted PDF that cannot be opened without a password ({exc})"
-        ) from exc
     except Exception as exc:  # pdfminer raises many unrelated types on corrupt input
-        raise ExtractError("failed", f"corrupt PDF: {_describe(exc)}") from exc
+        cause = _cause(exc)
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise ExtractError(
+                "failed",
+                f"encrypted PDF that cannot be opened without a password ({_describe(cause)})",
+            ) from exc
+        raise ExtractError("failed", f"corrupt PDF: {_describe(cause)}") from exc
     with pdf:
         try:
             pages = pdf.pages
         except Exception as exc:
             raise ExtractError(
-                "failed", f"corrupt PDF: no readable pages ({_describe(exc)})"
+                "failed", f"corrupt PDF: no readable pages ({_describe(_cause(exc))})"
             ) from exc
         if not pages:
             raise ExtractError("failed", "PDF without pages")
@@ -108,7 +111,8 @@ def read_pdf(data: bytes) -> Document:
                 raise
             except Exception as exc:
                 raise ExtractError(
-                    "failed", f"PDF page {page.page_number} cannot be read: {_describe(exc)}"
+                    "failed",
+                    f"PDF page {page.page_number} cannot be read: {_describe(_cause(exc))}",
                 ) from exc
             finally:
                 page.close()
@@ -422,6 +426,13 @@ def _decode(value: Any) -> str:
     return ""
 
 
-def _describe(exc: Exception) -> str:
+def _cause(exc: BaseException) -> BaseException:
+    """The pdfminer error that pdfplumber wrapped in a PdfminerException."""
+    if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], BaseException):
+        return exc.args[0]
+    return exc
+
+
+def _describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
