@@ -1,0 +1,95 @@
+"""One document in, one record out: read, map, check, describe — never raise.
+
+Every document ends with a status and, when not `ok`, a one-line reason; a failure in
+one document never stops a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from extract import __version__
+from extract.checks import report_checks
+from extract.mapping import map_document
+from extract.metadata import agency_and_year, is_annual_report, published_date
+from extract.model import ExtractError
+from extract.readers import read_document
+from extract.record import Record
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+TABLES = ("proactive", "applications", "review_litigation")
+# Reports on years before this have no national tables (SCHEMA.md `pre2019`).
+FIRST_NATIONAL_YEAR = 2019
+
+
+def extract_path(path: Path, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Record:
+    source = source if source is not None else str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Record(
+                source=source,
+                status="failed",
+                error=f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap",
+                bytes=size,
+                extractor_version=__version__,
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return Record(source=source, status="failed", error=f"cannot read file: {exc.strerror or exc}",
+                      extractor_version=__version__)
+    return extract_bytes(data, source, path.name)
+
+
+def extract_bytes(data: bytes, source: str, name: str = "") -> Record:
+    record = Record(
+        source=source,
+        sha256=hashlib.sha256(data).hexdigest(),
+        bytes=len(data),
+        extractor_version=__version__,
+    )
+    try:
+        _fill(record, data, name)
+    except ExtractError as exc:
+        record.status, record.error = exc.status, exc.reason
+    except Exception as exc:  # noqa: BLE001 - a batch must go on; the reason is kept
+        log.exception("unexpected error reading %s", source)
+        record.status, record.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+    return record
+
+
+def _fill(record: Record, data: bytes, name: str) -> None:
+    doc = read_document(data, name)
+    record.kind = doc.kind
+    record.title = doc.title
+    record.agency, record.year = agency_and_year(doc)
+    record.published_date = published_date(doc)
+    mapped = map_document(doc)
+    record.proactive = mapped.proactive
+    record.applications = mapped.applications
+    record.review_litigation = mapped.review_litigation
+    record.formats = mapped.formats
+    record.warnings = mapped.warnings
+    record.checks = report_checks(mapped.proactive, mapped.applications,
+                                  mapped.review_litigation, mapped.formats)
+    found = mapped.found
+    if found == set(TABLES):
+        return
+    if not found:
+        if not is_annual_report(doc):
+            raise ExtractError("not_report", "not an annual report on open government information")
+        if record.year is not None and record.year < FIRST_NATIONAL_YEAR:
+            record.formats = {t: "pre2019" for t in TABLES}
+            return
+        tables = len(doc.tables)
+        raise ExtractError(
+            "partial",
+            "no national statistical tables found"
+            + (f" among {tables} tables" if tables else " (the page has no tables; they may be images or in an attachment)"),
+        )
+    record.status = "partial"
+    record.error = "missing " + ", ".join(t for t in TABLES if t not in found)

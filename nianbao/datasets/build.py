@@ -1,0 +1,400 @@
+"""From the raw store and the crawler's manifests to the tables of the registry.
+
+Incremental: a document is extracted only when no record of it, made by this extractor
+version, is cached under DIR/state/records (keyed by sha256, so a changed document is a
+new key and an unchanged one costs nothing). A new extractor version therefore re-reads
+every document from the raw store, without crawling. Everything downstream is rebuilt
+from the cached records, sorted, so the result never depends on arrival order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+import extract
+from nianbao.datasets import records as rec
+from nianbao.datasets.crosscheck import cross_year_checks
+from nianbao.datasets.registry import (
+    APPLICATIONS,
+    CHECKS,
+    CRAWL_RUNS,
+    CRAWL_SOURCES,
+    DOCUMENTS,
+    PROACTIVE,
+    REPORTS,
+    REVIEW_LITIGATION,
+    Table,
+)
+
+log = logging.getLogger(__name__)
+
+# Best first when a report page and its attachments are all read: the one read best wins.
+_STATUS_RANK = {"ok": 0, "partial": 1, "needs_ocr": 2, "unsupported": 3, "failed": 4}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class BuildResult:
+    """The tables to publish and what this build did to get them."""
+
+    tables: dict[str, pa.Table]
+    documents: int = 0
+    extracted: int = 0
+    reused: int = 0
+    extraction_failures: list[str] = field(default_factory=list)
+    skipped_not_report: int = 0
+
+
+def records_dir(data_dir: Path) -> Path:
+    return data_dir / "state" / "records"
+
+
+def sources_file(data_dir: Path) -> Path:
+    """The sources registry of the last run, kept so a rebuild knows divisions and levels."""
+    return data_dir / "state" / "sources.json"
+
+
+def read_parquet_dir(path: Path) -> pa.Table | None:
+    """A crawler manifest, partitioned or not; None when it does not exist yet."""
+    if not path.exists() or not any(path.rglob("*.parquet")):
+        return None
+    return ds.dataset(path, format="parquet", exclude_invalid_files=True).to_table()
+
+
+def _iso_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def load_documents(data_dir: Path) -> list[dict[str, Any]]:
+    """Manifest rows, one per distinct document version, in a fixed order."""
+    table = read_parquet_dir(data_dir / "manifests" / "documents")
+    if table is None:
+        return []
+    docs = table.to_pylist()
+    for doc in docs:
+        for name in DOCUMENTS.column_names:
+            doc.setdefault(name, None)
+        doc["published_date"] = _iso_date(doc["published_date"])
+    docs.sort(key=lambda d: (d["source_id"] or "", d["url"], str(d["fetched_at"]), d["sha256"]))
+    return docs
+
+
+def _record_path(data_dir: Path, sha256: str) -> Path:
+    return records_dir(data_dir) / sha256[:2] / f"{sha256}.json"
+
+
+def _cached(data_dir: Path, sha256: str, version: str) -> dict[str, Any] | None:
+    path = _record_path(data_dir, sha256)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return record if record.get("extractor_version") == version else None
+
+
+def _store(data_dir: Path, sha256: str, record: dict[str, Any]) -> None:
+    """Write-then-rename: a killed run never leaves half a record behind."""
+    path = _record_path(data_dir, sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def extract_document(path: Path, sha256: str) -> dict[str, Any]:
+    """One document → record dict; any failure becomes a `failed` record, never a crash."""
+    from extract.pipeline import extract_path
+
+    try:
+        record = extract_path(path).to_dict()
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+        log.warning("extraction of %s failed: %s: %s", path, type(exc).__name__, exc)
+        record = {
+            "source": str(path),
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "extractor_version": extract.__version__,
+        }
+    record["sha256"] = sha256
+    record.setdefault("extractor_version", extract.__version__)
+    return record
+
+
+def ensure_records(
+    data_dir: Path, docs: list[dict[str, Any]], *, force: bool = False, workers: int = 1
+) -> tuple[dict[str, dict[str, Any]], int, int]:
+    """Records of every document, extracting only those not cached for this version.
+
+    Returns (records by sha256, extracted now, reused)."""
+    version = extract.__version__
+    out: dict[str, dict[str, Any]] = {}
+    todo: dict[str, Path] = {}
+    for doc in docs:
+        sha = doc["sha256"]
+        if sha in out or sha in todo:
+            continue
+        cached = None if force else _cached(data_dir, sha, version)
+        if cached is not None:
+            out[sha] = cached
+        else:
+            todo[sha] = data_dir / doc["path"]
+    reused = len(out)
+    shas = sorted(todo)
+    if shas:
+        log.info("extracting %d new or changed documents (%d cached)", len(shas), reused)
+    paths = [todo[s] for s in shas]
+    if workers > 1 and len(shas) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results: Iterable[dict[str, Any]] = pool.map(extract_document, paths, shas)
+            for sha, record in zip(shas, results, strict=True):
+                _store(data_dir, sha, record)
+                out[sha] = record
+    else:
+        for sha, path in zip(shas, paths, strict=True):
+            record = extract_document(path, sha)
+            _store(data_dir, sha, record)
+            out[sha] = record
+    return out, len(shas), reused
+
+
+def load_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
+    path = sources_file(data_dir)
+    if not path.exists():
+        return {}
+    return {s["id"]: s for s in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def save_sources(data_dir: Path, sources: list[dict[str, Any]]) -> None:
+    path = sources_file(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(sources, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _score(doc: dict[str, Any], record: dict[str, Any]) -> tuple:
+    return (
+        _STATUS_RANK.get(record.get("status"), 9),
+        -rec.cell_count(record),
+        0 if doc["kind"] == "attachment" else 1,
+        doc["url"],
+    )
+
+
+def choose_report_documents(
+    docs: list[dict[str, Any]], records: dict[str, dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The documents that are reports: per report page, every version of the URL read best.
+
+    A report page and its attachments often carry the same report; the one whose latest
+    version has the best status and the most cells is the one read. Pages that are no
+    report at all (工作要点, 通知 …) are left out. Returns (documents, groups skipped)."""
+    by_page: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for doc in docs:
+        page = doc["page_url"] or doc["url"]
+        by_page[(doc["source_id"] or "", page)][doc["url"]].append(doc)
+    chosen: list[dict[str, Any]] = []
+    skipped = 0
+    seen: set[str] = set()
+    for key in sorted(by_page):
+        versions_by_url = by_page[key]
+        latest = {url: versions[-1] for url, versions in versions_by_url.items()}
+        best_url = min(latest, key=lambda u: _score(latest[u], records[latest[u]["sha256"]]))
+        if records[latest[best_url]["sha256"]].get("status") == "not_report":
+            skipped += 1
+            continue
+        for doc in versions_by_url[best_url]:
+            if doc["sha256"] not in seen:  # the same bytes listed twice are one report
+                seen.add(doc["sha256"])
+                chosen.append(doc)
+    return chosen, skipped
+
+
+def _agency(doc: dict[str, Any], record: dict[str, Any], source: dict[str, Any]) -> str:
+    return record.get("agency") or doc.get("agency") or source.get("name") or doc["source_id"]
+
+
+def report_row(
+    doc: dict[str, Any], record: dict[str, Any], source: dict[str, Any]
+) -> dict[str, Any]:
+    """The reports row of one document read (version numbers and check counts come later)."""
+    agency = _agency(doc, record, source)
+    scope = source.get("division_code") or doc.get("source_id") or ""
+    formats = record.get("formats") or {}
+    year = record.get("year") or doc.get("year")
+    return {
+        "report_id": rec.report_id(doc["sha256"]),
+        "agency_id": rec.agency_id(scope, agency),
+        "agency": agency,
+        "source_id": doc.get("source_id"),
+        "source_name": source.get("name"),
+        "division_code": source.get("division_code"),
+        "level": source.get("level"),
+        "year": year,
+        "title": record.get("title") or doc.get("title"),
+        "status": record.get("status") or "failed",
+        "error": record.get("error"),
+        "proactive_format": formats.get("proactive"),
+        "applications_format": formats.get("applications"),
+        "review_litigation_format": formats.get("review_litigation"),
+        "page_url": doc.get("page_url") or doc["url"],
+        "url": doc["url"],
+        "document_kind": doc.get("kind"),
+        "reader": record.get("kind"),
+        "sha256": doc["sha256"],
+        "bytes": doc.get("bytes"),
+        "published_date": _iso_date(record.get("published_date")) or doc.get("published_date"),
+        "fetched_at": doc.get("fetched_at"),
+        "index_no": doc.get("index_no"),
+        "doc_no": doc.get("doc_no"),
+        "extractor_version": record.get("extractor_version") or extract.__version__,
+        "cells": rec.cell_count(record),
+        "checks": len(record.get("checks") or []),
+        "failed_checks": 0,
+        "version": 1,
+        "is_latest": True,
+        "warnings": "\n".join(record.get("warnings") or []) or None,
+    }
+
+
+def _number_versions(rows: list[dict[str, Any]]) -> None:
+    """Version 1, 2, … per agency and year, by fetch time then bytes; the last is latest."""
+    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[(row["agency_id"], row["year"])].append(row)
+    for group in groups.values():
+        group.sort(key=lambda r: (str(r["fetched_at"]), str(r["published_date"]), r["report_id"]))
+        for number, row in enumerate(group, start=1):
+            row["version"] = number
+            row["is_latest"] = number == len(group)
+
+
+def assemble(
+    docs: list[dict[str, Any]],
+    records: dict[str, dict[str, Any]],
+    sources: dict[str, dict[str, Any]],
+) -> tuple[dict[str, pa.Table], int]:
+    """Report documents and their records → reports, the cell tables and checks.
+
+    Returns (tables, report pages skipped as not reports)."""
+    chosen, skipped = choose_report_documents(docs, records)
+    report_rows = [
+        report_row(doc, records[doc["sha256"]], sources.get(doc["source_id"]) or {})
+        for doc in chosen
+    ]
+    _number_versions(report_rows)
+    cells: dict[str, list[dict[str, Any]]] = {name: [] for name in rec.CELL_TABLES}
+    check_rows: list[dict[str, Any]] = []
+    for row in report_rows:
+        record = records[row["sha256"]]
+        rid, aid, year = row["report_id"], row["agency_id"], row["year"]
+        cells["proactive"] += rec.proactive_rows(rid, aid, year, record)
+        for name in ("applications", "review_litigation"):
+            cells[name] += rec.matrix_rows(name, rid, aid, year, record)
+        check_rows += rec.check_rows(rid, aid, year, record)
+    tables = {
+        "reports": pa.Table.from_pylist(report_rows, schema=REPORTS.schema),
+        "proactive": pa.Table.from_pylist(cells["proactive"], schema=PROACTIVE.schema),
+        "applications": pa.Table.from_pylist(cells["applications"], schema=APPLICATIONS.schema),
+        "review_litigation": pa.Table.from_pylist(
+            cells["review_litigation"], schema=REVIEW_LITIGATION.schema
+        ),
+        "checks": pa.Table.from_pylist(check_rows, schema=CHECKS.schema),
+    }
+    return with_cross_year_checks(tables), skipped
+
+
+def with_cross_year_checks(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Add the checks across years and count every failed check on its report."""
+    cross = cross_year_checks(tables["proactive"], tables["applications"], tables["reports"])
+    checks = pa.concat_tables([CHECKS.conform(tables["checks"]), cross])
+    counts = checks.group_by("report_id").aggregate([("passed", "count")])
+    failed = checks.filter(pc.invert(checks["passed"]))
+    failed = failed.group_by("report_id").aggregate([("passed", "count")])
+    reports = tables["reports"]
+    ids = reports["report_id"]
+    n_checks = _lookup(ids, counts["report_id"], counts["passed_count"])
+    n_failed = _lookup(ids, failed["report_id"], failed["passed_count"])
+    reports = reports.set_column(reports.schema.get_field_index("checks"), "checks", n_checks)
+    reports = reports.set_column(
+        reports.schema.get_field_index("failed_checks"), "failed_checks", n_failed
+    )
+    return {**tables, "reports": reports, "checks": checks}
+
+
+def _lookup(ids: pa.ChunkedArray, keys: pa.ChunkedArray, values: pa.ChunkedArray) -> pa.Array:
+    index = pc.index_in(ids, value_set=keys.combine_chunks())
+    found = pc.take(values.combine_chunks(), index)
+    return pc.cast(pc.fill_null(found, 0), pa.int32())
+
+
+def crawler_tables(data_dir: Path, docs: list[dict[str, Any]]) -> dict[str, pa.Table]:
+    """documents, crawl_runs and crawl_sources as the registry declares them."""
+    out = {}
+    out["documents"] = pa.Table.from_pylist(
+        [{n: d.get(n) for n in DOCUMENTS.column_names} for d in docs], schema=DOCUMENTS.schema
+    )
+    for table in (CRAWL_RUNS, CRAWL_SOURCES):
+        raw = read_parquet_dir(data_dir / "manifests" / table.name)
+        out[table.name] = table.empty() if raw is None else _fit(table, raw)
+    return out
+
+
+def _fit(table: Table, raw: pa.Table) -> pa.Table:
+    """Keep the declared columns of a crawler table; lists and mappings become JSON text."""
+    rows = []
+    for row in raw.to_pylist():
+        out = {}
+        for name in table.column_names:
+            value = row.get(name)
+            if table.field(name).type == "string" and isinstance(value, list | dict):
+                value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            out[name] = value
+        rows.append(out)
+    return pa.Table.from_pylist(rows, schema=table.schema)
+
+
+def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResult:
+    """Every table of the registry from what is under `data_dir` (nothing is written but
+    the record cache; `publish` writes the tables)."""
+    data_dir = Path(data_dir)
+    docs = load_documents(data_dir)
+    crawled = crawler_tables(data_dir, docs)
+    records, extracted, reused = ensure_records(data_dir, docs, force=force, workers=workers)
+    tables, skipped = assemble(docs, records, load_sources(data_dir))
+    failures = sorted(
+        f"{doc['url']}: {records[doc['sha256']].get('error')}"
+        for doc in docs
+        if records[doc["sha256"]].get("status") == "failed"
+    )
+    return BuildResult(
+        tables={**tables, **crawled},
+        documents=len(docs),
+        extracted=extracted,
+        reused=reused,
+        extraction_failures=failures,
+        skipped_not_report=skipped,
+    )

@@ -1,0 +1,200 @@
+"""A record (`Record.to_dict()`) into rows of the published tables: small pure functions.
+
+Rows are plain dicts keyed by the registry's column names; `build` gathers them into
+Arrow tables and the registry validates them before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from typing import Any
+
+from nianbao.datasets.registry import labels, units
+
+log = logging.getLogger(__name__)
+
+CELL_TABLES = ("proactive", "applications", "review_litigation")
+
+# A parent place name in front of a lower one ("淮安市洪泽区…", "江苏省淮安市…") is dropped
+# so that one agency keeps one id when a report prints its name with or without it.
+_PARENT_PLACE = re.compile(r"^(?:\w{2,7}?(?:省|自治区))?(?:\w{2,6}?(?:市|自治州|地区|盟))?(?=\w{2,6}?(?:区|县|市|旗))")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def report_id(sha256: str) -> str:
+    """A report version is the document read: its id comes from the bytes."""
+    return sha256[:16]
+
+
+def canonical_agency(name: str) -> str:
+    """The agency name compared across years: NFKC, no spaces or punctuation, no parent place."""
+    text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", name))
+    stripped = _PARENT_PLACE.sub("", text, count=1)
+    return stripped or text
+
+
+def agency_id(scope: str, name: str) -> str:
+    """Stable across URLs and re-publications: depends only on where and who, not on a link.
+
+    `scope` is the division code when the source has one, else the source id."""
+    digest = hashlib.sha256(f"{scope}|{canonical_agency(name)}".encode()).hexdigest()
+    return f"ag-{digest[:12]}"
+
+
+def _count(value: Any, where: str) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    log.warning("%s: non-integer count %r kept as null (raw text kept)", where, value)
+    return None
+
+
+def _loc(cell: dict[str, Any]) -> dict[str, int | None]:
+    loc = cell.get("loc") or {}
+    return {
+        "source_table": loc.get("table"),
+        "source_page": loc.get("page"),
+        "source_row": loc.get("row"),
+        "source_col": loc.get("col"),
+    }
+
+
+def proactive_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> list[dict]:
+    item_labels = labels("proactive", "item")
+    metric_labels = labels("proactive", "metric")
+    metric_units = units("proactive", "metric")
+    fmt = (record.get("formats") or {}).get("proactive")
+    rows = []
+    for cell in record.get("proactive") or []:
+        item, metric = cell["item"], cell["metric"]
+        value = cell.get("value")
+        rows.append(
+            {
+                "report_id": rid,
+                "agency_id": aid,
+                "year": year,
+                "row_key": item,
+                "column_key": metric,
+                "row_label": cell.get("label") or item_labels.get(item, item),
+                "column_label": metric_labels.get(metric),
+                "value": None if value is None else float(value),
+                "unit": metric_units.get(metric),
+                "raw": cell.get("raw"),
+                "derived": bool(cell.get("derived", False)),
+                "format": fmt,
+                **_loc(cell),
+            }
+        )
+    return rows
+
+
+def matrix_rows(
+    table: str, rid: str, aid: str, year: int | None, record: dict[str, Any]
+) -> list[dict]:
+    """`applications` or `review_litigation`: row key → column key → cell, one row per cell."""
+    row_labels = labels(table, "row")
+    column_labels = labels(table, "column")
+    fmt = (record.get("formats") or {}).get(table)
+    rows = []
+    for row_key, columns in (record.get(table) or {}).items():
+        for column_key, cell in columns.items():
+            rows.append(
+                {
+                    "report_id": rid,
+                    "agency_id": aid,
+                    "year": year,
+                    "row_key": row_key,
+                    "column_key": column_key,
+                    "row_label": row_labels.get(row_key, row_key),
+                    "column_label": column_labels.get(column_key),
+                    "value": _count(cell.get("value"), f"{rid} {table}.{row_key}.{column_key}"),
+                    "raw": cell.get("raw"),
+                    "derived": bool(cell.get("derived", False)),
+                    "format": fmt,
+                    **_loc(cell),
+                }
+            )
+    return rows
+
+
+def check_key(kind: str, table: str, name: str, row: str | None, column: str | None) -> str:
+    return f"{kind}:{table}:{name}:{row or ''}:{column or ''}"
+
+
+def check_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> list[dict]:
+    rows = []
+    for check in record.get("checks") or []:
+        left, right = check.get("left"), check.get("right")
+        rows.append(
+            {
+                "report_id": rid,
+                "agency_id": aid,
+                "year": year,
+                "check_key": check_key(
+                    "in_report", check["table"], check["name"], check.get("row"), check.get("column")
+                ),
+                "kind": "in_report",
+                "name": check["name"],
+                "table_name": check["table"],
+                "row_key": check.get("row"),
+                "column_key": check.get("column"),
+                "passed": bool(check["passed"]),
+                "left": left,
+                "right": right,
+                "difference": None if left is None or right is None else left - right,
+                "left_expr": check.get("left_expr"),
+                "right_expr": check.get("right_expr"),
+                "other_report_id": None,
+            }
+        )
+    return rows
+
+
+def cell_count(record: dict[str, Any]) -> int:
+    return len(record.get("proactive") or []) + sum(
+        len(columns)
+        for table in ("applications", "review_litigation")
+        for columns in (record.get(table) or {}).values()
+    )
+
+
+def record_from_gold(gold: dict[str, Any], *, source: str, sha256: str, version: str) -> dict:
+    """A hand-checked answer file (plain numbers) as a record dict (cells with value/raw/loc).
+
+    Used by tests and the benchmark to build datasets from real numbers without the extractor."""
+
+    def cell(value: Any) -> dict[str, Any]:
+        return {"value": value, "raw": None if value is None else str(value), "loc": {}}
+
+    def matrix(m: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {r: {c: cell(v) for c, v in cols.items()} for r, cols in m.items()}
+
+    has_tables = bool(gold.get("proactive") or gold.get("applications"))
+    return {
+        "source": source,
+        "status": "ok" if has_tables else "partial",
+        "error": None,
+        "kind": source.rsplit(".", 1)[-1] if "." in source else None,
+        "sha256": sha256,
+        "bytes": None,
+        "title": f"{gold['agency']}{gold['year']}年政府信息公开工作年度报告",
+        "agency": gold["agency"],
+        "year": gold["year"],
+        "published_date": None,
+        "formats": dict(gold.get("formats") or {}),
+        "proactive": [
+            {"item": p["item"], "metric": p["metric"], **({"label": p["label"]} if "label" in p else {}), **cell(p["value"])}
+            for p in gold.get("proactive") or []
+        ],
+        "applications": matrix(gold.get("applications") or {}),
+        "review_litigation": matrix(gold.get("review_litigation") or {}),
+        "checks": [],
+        "warnings": [],
+        "extractor_version": version,
+    }
