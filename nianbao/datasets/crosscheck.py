@@ -102,9 +102,7 @@ def in_force(proactive: pa.Table, latest_ids: pa.Array) -> pa.Table:
     now = now.join(parts["issued"].rename_columns([*keys, "issued"]), keys, join_type="inner")
     now = now.join(parts["repealed"].rename_columns([*keys, "repealed"]), keys, join_type="inner")
     joined = now.join(before, ["agency_id", "year", "row_key"], join_type="inner")
-    left = pc.subtract(
-        pc.add(joined["in_force_before"], joined["issued"]), joined["repealed"]
-    )
+    left = pc.subtract(pc.add(joined["in_force_before"], joined["issued"]), joined["repealed"])
     joined = pa.table(
         {
             "report_id": joined["report_id"],

@@ -11,8 +11,8 @@ from nianbao.datasets.registry import TABLES, Field, Table, keys
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 
 
-def _resource_name(table: str, year: int | None, partitioned: bool) -> str:
-    if not partitioned:
+def _resource_name(table: str, path: str, year: int | None) -> str:
+    if "=" not in path:
         return table
     return f"{table}-{'unknown' if year is None else year}"
 
@@ -22,11 +22,10 @@ def datapackage(files: dict[str, list[tuple[str, int | None]]]) -> dict[str, Any
     resources = []
     for name, parts in files.items():
         spec = TABLES[name]
-        partitioned = spec.partition_by is not None and parts[0][0] != f"{name}/part-0.parquet"
         for path, year in parts:
             resources.append(
                 {
-                    "name": _resource_name(name, year, partitioned),
+                    "name": _resource_name(name, path, year),
                     "path": path,
                     "format": "parquet",
                     "profile": "tabular-data-resource",
@@ -114,7 +113,8 @@ def render() -> str:
     lines = [
         "# Data dictionary 数据字典",
         "",
-        "Generated from `nianbao/datasets/registry.py` by `nianbao dictionary`; do not edit.",
+        "Generated from `nianbao/datasets/registry.py` by",
+        "`python -m nianbao.datasets.dictionary`; do not edit.",
         "本文件由数据表登记册自动生成，请勿手工修改。",
         "",
         "Every dataset is Parquet (zstd) under `DATA_DIR/datasets/`, with a Frictionless",
@@ -131,3 +131,7 @@ def write_dictionary(path: Path = DICTIONARY_PATH) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(), encoding="utf-8")
     return path
+
+
+if __name__ == "__main__":
+    print(write_dictionary())

@@ -20,7 +20,9 @@ CELL_TABLES = ("proactive", "applications", "review_litigation")
 
 # A parent place name in front of a lower one ("淮安市洪泽区…", "江苏省淮安市…") is dropped
 # so that one agency keeps one id when a report prints its name with or without it.
-_PARENT_PLACE = re.compile(r"^(?:\w{2,7}?(?:省|自治区))?(?:\w{2,6}?(?:市|自治州|地区|盟))?(?=\w{2,6}?(?:区|县|市|旗))")
+_PARENT_PLACE = re.compile(
+    r"^(?:\w{2,7}?(?:省|自治区))?(?:\w{2,6}?(?:市|自治州|地区|盟))?(?=\w{2,6}?(?:区|县|市|旗))"
+)
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -137,7 +139,11 @@ def check_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> 
                 "agency_id": aid,
                 "year": year,
                 "check_key": check_key(
-                    "in_report", check["table"], check["name"], check.get("row"), check.get("column")
+                    "in_report",
+                    check["table"],
+                    check["name"],
+                    check.get("row"),
+                    check.get("column"),
                 ),
                 "kind": "in_report",
                 "name": check["name"],
@@ -189,7 +195,12 @@ def record_from_gold(gold: dict[str, Any], *, source: str, sha256: str, version:
         "published_date": None,
         "formats": dict(gold.get("formats") or {}),
         "proactive": [
-            {"item": p["item"], "metric": p["metric"], **({"label": p["label"]} if "label" in p else {}), **cell(p["value"])}
+            {
+                "item": p["item"],
+                "metric": p["metric"],
+                **({"label": p["label"]} if "label" in p else {}),
+                **cell(p["value"]),
+            }
             for p in gold.get("proactive") or []
         ],
         "applications": matrix(gold.get("applications") or {}),

@@ -263,7 +263,9 @@ LOC = (
     _f("source_row", "int32", "Row in the table grid", "所在表格行"),
     _f("source_col", "int32", "Column in the table grid", "所在表格列"),
 )
-COUNT = _f("value", "int64", "Count as printed (null: unreadable)", "数量（无法识别时为空）", unit="件")
+COUNT = _f(
+    "value", "int64", "Count as printed (null: unreadable)", "数量（无法识别时为空）", unit="件"
+)
 
 
 def _cell_table(name: str, en: str, zh: str) -> Table:
@@ -341,7 +343,9 @@ REPORTS = Table(
         FETCHED_AT,
         _f("index_no", "string", "索引号 on the page", "索引号"),
         _f("doc_no", "string", "文号 on the page", "文号"),
-        _f("extractor_version", "string", "Version of the extractor", "提取程序版本", required=True),
+        _f(
+            "extractor_version", "string", "Version of the extractor", "提取程序版本", required=True
+        ),
         _f("cells", "int32", "Number of table cells read", "读取的单元格数", minimum=0),
         _f("checks", "int32", "Number of checks run", "校验项数", minimum=0),
         _f(
@@ -425,7 +429,14 @@ CHECKS = Table(
             "校验在报告内的唯一键",
             required=True,
         ),
-        _f("kind", "string", "in_report or cross_year", "报告内或跨年度", required=True, enum=CHECK_KINDS),
+        _f(
+            "kind",
+            "string",
+            "in_report or cross_year",
+            "报告内或跨年度",
+            required=True,
+            enum=CHECK_KINDS,
+        ),
         _f("name", "string", "Check name", "校验名称", required=True),
         _f("table_name", "string", "Table checked", "所校验的表", required=True),
         _f("row_key", "string", "Row checked", "所校验的行"),
@@ -458,7 +469,12 @@ DOCUMENTS = Table(
         YEAR,
         PUBLISHED_DATE,
         SHA256,
-        _f("path", "string", "Path in the raw store, relative to the data directory", "原始文件路径"),
+        _f(
+            "path",
+            "string",
+            "Path in the raw store, relative to the data directory",
+            "原始文件路径",
+        ),
         _f("content_type", "string", "HTTP Content-Type", "内容类型"),
         _f("bytes", "int64", "Size", "大小", unit="bytes", minimum=0),
         _f("http_status", "int32", "HTTP status", "HTTP 状态码"),

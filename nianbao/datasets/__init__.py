@@ -1,0 +1,1 @@
+"""The published datasets: registry, build from records, atomic publish, queries."""
