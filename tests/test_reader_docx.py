@@ -7,14 +7,14 @@ import zipfile
 
 import docx
 import pytest
-from conftest import FIXTURES, load_gold
-from grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import extract.readers.docx as docx_reader
 from extract.model import ExtractError, Paragraph
 from extract.readers.docx import read_docx
+from tests.conftest import FIXTURES, load_gold
+from tests.grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
 
 MADE = FIXTURES / "made"
 DOCS = ("sh-szfbgt-2019", "fj-putian-cgj-2023", "js-shuyang-fgj-2023")

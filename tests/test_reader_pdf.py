@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, FIXTURES, load_gold
-from grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.model import ExtractError, Paragraph, Table
 from extract.readers.cleantext import is_number, join_cell_text
 from extract.readers.pdf import read_pdf
+from tests.conftest import CORPUS, FIXTURES, load_gold
+from tests.grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
 
 MADE = FIXTURES / "made"
 PDFS = {

@@ -8,7 +8,9 @@ parallel extraction workers would otherwise fail at random.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -50,18 +52,27 @@ def to_docx(data: bytes, kind: str, timeout: float = TIMEOUT) -> bytes:
             str(out),
             str(source),
         ]
+        # Its own session, so a timeout ends oosplash and soffice.bin too, not just the
+        # wrapper script.
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         try:
-            done = subprocess.run(
-                command, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
-            )
+            stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
             raise ExtractError(
                 "failed", f"LibreOffice did not convert the .{kind} within {timeout:.0f} s"
             ) from exc
         result = out / "input.docx"
-        if done.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
-            said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-            last = said.splitlines()[-1] if said else f"exit status {done.returncode}"
+        if proc.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
+            said = (stderr or stdout).decode("utf-8", "replace").strip()
+            last = said.splitlines()[-1] if said else f"exit status {proc.returncode}"
             raise ExtractError("failed", f"LibreOffice could not convert the .{kind}: {last}")
         log.debug("converted %d bytes of .%s to DOCX", len(data), kind)
         return result.read_bytes()
