@@ -1,0 +1,194 @@
+"""A report page: its title, metadata block (索引号, 发布机构, 发文日期, 文号 …) and attachments.
+
+Labels vary by system (PORTALS.md §8.2): spaces, full-width spaces and &nbsp; inside labels,
+`:` or `：` or a table cell boundary as the separator, and synonyms (发布日期 / 发文日期 /
+生成日期 / 发布时间 …). A label counts only when a separator or a cell boundary follows it,
+so prose such as "包含索引号、文章标题、发布机构" is not read as metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+
+from parsel import Selector
+
+from crawler.listing.classify import normalize_title, parse_date
+from crawler.listing.links import base_url
+
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip")
+
+_S = r"[\s\u3000\xa0]*"
+
+
+def _label(word: str) -> str:
+    return _S.join(re.escape(ch) for ch in word)
+
+
+# field -> labels, in order of preference
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "index_no": ("索引号",),
+    "agency": ("发布机构", "发文机关", "发文单位", "发布单位", "来源"),
+    "published_date": ("发布日期", "发文日期", "生成日期", "发布时间", "公开日期", "公开时间"),
+    "written_date": ("成文日期",),
+    "doc_no": ("发文字号", "文件编号", "文号"),
+    "title": ("名称", "标题"),
+}
+_LABEL_TO_FIELD = {label: name for name, labels in _FIELDS.items() for label in labels}
+_ALL_LABELS = sorted(
+    [
+        *_LABEL_TO_FIELD,
+        "分类",
+        "主题分类",
+        "公开目录",
+        "有效性",
+        "是否有效",
+        "主题词",
+        "关键词",
+        "组配分类",
+        "统一编号",
+        "公文种类",
+        "所属机构",
+        "有限期限",
+        "体裁分类",
+        "文件下载",
+        "字号",
+    ],
+    key=len,
+    reverse=True,
+)
+_LABEL_RE = re.compile(
+    r"(?P<label>" + "|".join(_label(w) for w in _ALL_LABELS) + r")" + _S + r"(?P<sep>[:：|]|\n)"
+)
+_INDEX_NO = re.compile(r"^[\w\-/.（）()]{4,60}$")
+_META = ("ArticleTitle", "PubDate", "ContentSource", "SiteIDCode", "SiteName", "ColumnName")
+_BODY_HINTS = (
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//div[contains(@class,'trs_editor_view') or contains(@class,'TRS_UEDITOR')]",
+    "//*[@id='zoom']",
+    "//div[contains(@class,'article-content') or contains(@class,'wzzw-article')]",
+)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    url: str
+    name: str
+    ext: str
+
+
+@dataclass
+class ReportPage:
+    title: str | None = None
+    published_date: str | None = None
+    written_date: str | None = None
+    agency: str | None = None
+    index_no: str | None = None
+    doc_no: str | None = None
+    site_id_code: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def attachment_ext(url: str) -> str | None:
+    """The document type of a link: from its path, or from `filename=` (Hanweb downfile.jsp)."""
+    parts = urlsplit(url)
+    candidates = [PurePosixPath(unquote(parts.path)).suffix]
+    query = parse_qs(parts.query)
+    for key in ("filename", "fileName", "file"):
+        candidates += [PurePosixPath(v).suffix for v in query.get(key, [])]
+    for suffix in candidates:
+        ext = suffix.lower().lstrip(".")
+        if ext in ATTACHMENT_EXTENSIONS:
+            return ext
+    return None
+
+
+def _text_lines(selector: Selector) -> str:
+    """Page text with one line per text node: cell and element boundaries become newlines."""
+    nodes = selector.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::select)]"
+    ).getall()
+    lines = (re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", n).strip() for n in nodes)
+    return "\n".join(line for line in lines if line)
+
+
+def metadata_block(text: str) -> dict[str, str]:
+    """Field -> value for labelled metadata in `text`; the preferred label of a field wins."""
+    found: dict[str, tuple[int, str]] = {}
+    matches = list(_LABEL_RE.finditer(text))
+    for i, match in enumerate(matches):
+        label = re.sub(_S, "", match["label"])
+        name = _LABEL_TO_FIELD.get(label)
+        if name is None:
+            continue
+        rank = _FIELDS[name].index(label)
+        if name in found and found[name][0] <= rank:
+            continue
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[match.end() : end].strip(" \t\n:：|")
+        value = value.split("\n", 1)[0].strip()[:120]
+        if name.endswith("_date"):
+            value = parse_date(value) or ""
+        elif name == "index_no" and not _INDEX_NO.match(value.replace(" ", "")):
+            value = ""
+        elif name == "agency" and (value.isdigit() or "://" in value):
+            value = ""
+        if value:
+            found[name] = (rank, value)
+    return {name: value for name, (_rank, value) in found.items()}
+
+
+def _meta_tags(selector: Selector) -> dict[str, str]:
+    out = {}
+    for name in _META:
+        value = selector.xpath(f"//meta[@name='{name}']/@content").get()
+        if value and value.strip():
+            out[name] = value.strip()
+    return out
+
+
+def _attachments(url: str, selector: Selector) -> list[Attachment]:
+    base = base_url(url, selector)
+    found: dict[str, Attachment] = {}
+    for anchor in selector.xpath("//a[@href]"):
+        href = anchor.attrib["href"].strip()
+        if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
+            continue
+        absolute = urljoin(base, href).split("#", 1)[0]
+        ext = attachment_ext(absolute)
+        if ext and absolute not in found:
+            name = normalize_title(" ".join(anchor.xpath(".//text()").getall()))
+            found[absolute] = Attachment(absolute, name, ext)
+    return list(found.values())
+
+
+def _title(selector: Selector, meta: dict[str, str]) -> str | None:
+    if meta.get("ArticleTitle"):
+        return normalize_title(meta["ArticleTitle"])
+    for xpath in ("//h1//text()", "//title/text()"):
+        text = normalize_title(" ".join(selector.xpath(xpath).getall()))
+        if text:
+            return re.split(r"\s*[_|]\s*|-(?=[^-]*$)", text, maxsplit=1)[0] or text
+    return None
+
+
+def parse_report(url: str, text: str) -> ReportPage:
+    """Everything the crawler records about one report page."""
+    selector = Selector(text=text)
+    meta = _meta_tags(selector)
+    block = metadata_block(_text_lines(selector))
+    page = ReportPage(meta=meta, attachments=_attachments(url, selector))
+    page.title = _title(selector, meta) or block.get("title")
+    page.index_no = block.get("index_no")
+    page.doc_no = block.get("doc_no")
+    page.written_date = block.get("written_date")
+    page.published_date = (
+        block.get("published_date") or parse_date(meta.get("PubDate")) or page.written_date
+    )
+    source = meta.get("ContentSource", "")
+    page.agency = block.get("agency") or (None if not source or source.isdigit() else source)
+    page.site_id_code = meta.get("SiteIDCode")
+    return page

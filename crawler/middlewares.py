@@ -1,0 +1,152 @@
+"""Downloader middlewares: WAF detection, per-source allowed domains, retry with backoff.
+
+A WAF challenge marks its source blocked for the run, with the evidence, and every later
+request of that source is dropped: the crawler never tries to pass a challenge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+# (product, where, pattern): where is "cookie", "body" or "server"
+WAF_SIGNATURES: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
+    ("加速乐/JSL", "cookie", re.compile(rb"__jsl_clearance|__jsluid")),
+    ("加速乐/JSL", "body", re.compile(rb"__jsl_clearance|document\.cookie\s*=\s*\(\s*'_'\s*\)")),
+    ("瑞数", "cookie", re.compile(rb"FSSBBIl1UgzbN7N80[ST]")),
+    ("瑞数", "body", re.compile(rb"\$_ts\s*=|9DhefwqGPrzGxEp9hPaoag|<script[^>]*\br=[\"']m[\"']")),
+    ("网宿 WZWS", "cookie", re.compile(rb"wzws_cid")),
+    ("网宿 WZWS", "body", re.compile("请开启JavaScript并刷新该页".encode())),
+    ("云锁", "cookie", re.compile(rb"yunsuo_session_verify|security_session_mid_verify")),
+    ("安全狗", "body", re.compile("服务器安全狗防护验证页面|safedog-flow-item".encode())),
+    ("360", "body", re.compile(rb"safe\.webscan\.360\.cn/stopattack")),
+    ("D盾", "body", re.compile("D盾_拦截提示".encode())),
+    ("创宇盾", "body", re.compile("当前访问疑似黑客攻击|创宇盾".encode())),
+)
+CHALLENGE_STATUSES = frozenset({412, 512, 521, 307, 403, 405, 503})
+_SMALL_BODY = 64 * 1024
+
+
+def waf_evidence(response: Response) -> str | None:
+    """A short description of the anti-bot challenge this response is, or None."""
+    cookies = b"; ".join(response.headers.getlist(b"Set-Cookie"))
+    for product, where, pattern in WAF_SIGNATURES:
+        if where == "cookie" and cookies:
+            match = pattern.search(cookies)
+        elif where == "body" and (
+            response.status in CHALLENGE_STATUSES or len(response.body) < _SMALL_BODY
+        ):
+            match = pattern.search(response.body[:_SMALL_BODY])
+        else:
+            match = None
+        if match:
+            marker = match.group(0).decode("utf-8", "replace")
+            return (
+                f"HTTP {response.status} {product} challenge ({where}: {marker}) at {response.url}"
+            )
+    server = (response.headers.get(b"Server") or b"").decode("latin-1")
+    if response.status >= 400 and server.strip().upper() == "WAF":
+        return f"HTTP {response.status} generic WAF (Server: WAF) at {response.url}"
+    return None
+
+
+def blocked_key(source_id: str) -> str:
+    return f"source/{source_id}/blocked"
+
+
+class WafDetectionMiddleware:
+    """Marks a source blocked on its first challenge response; drops its later requests."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WafDetectionMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        source_id = request.meta.get("source_id")
+        if source_id and self.crawler.stats.get_value(blocked_key(source_id)):
+            raise IgnoreRequest(f"source {source_id} is blocked by a WAF for this run")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        evidence = waf_evidence(response)
+        if evidence is None:
+            return response
+        source_id = request.meta.get("source_id", urlsplit(request.url).hostname or "?")
+        stats = self.crawler.stats
+        if not stats.get_value(blocked_key(source_id)):
+            stats.set_value(blocked_key(source_id), evidence)
+            stats.inc_value("nianbao/errors/waf")
+            logger.warning("source %s blocked: %s", source_id, evidence)
+        raise IgnoreRequest(f"WAF challenge: {evidence}")
+
+
+def host_allowed(host: str, domains: list[str] | tuple[str, ...]) -> bool:
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+class SourceDomainsMiddleware:
+    """Keeps every request of a source (redirect targets included) within its allowed domains.
+
+    Redirected requests pass through process_request again, so an offsite redirect is
+    dropped here instead of being followed.
+    """
+
+    def __init__(self, crawler: Crawler, domains: dict[str, tuple[str, ...]] | None = None):
+        self.crawler = crawler
+        self.domains = domains
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceDomainsMiddleware:
+        return cls(crawler)
+
+    def _domains(self, source_id: str) -> tuple[str, ...] | None:
+        if self.domains is None:
+            spider: Any = self.crawler.spider
+            self.domains = {s.id: s.allowed_domains for s in getattr(spider, "sources", [])}
+        return self.domains.get(source_id)
+
+    def process_request(self, request: Request) -> None:
+        source_id = request.meta.get("source_id")
+        if not source_id:
+            return
+        domains = self._domains(source_id)
+        host = urlsplit(request.url).hostname or ""
+        if domains is not None and not host_allowed(host, domains):
+            self.crawler.stats.inc_value("nianbao/offsite_filtered")
+            logger.info("source %s: not following %s (outside %s)", source_id, request.url, domains)
+            raise IgnoreRequest(f"{request.url} is outside the allowed domains of {source_id}")
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry, waiting base * 2**(n-1) seconds (capped) before the n-th retry."""
+
+    def __init__(self, settings: Any):
+        super().__init__(settings)
+        self.base = settings.getfloat("NIANBAO_RETRY_BACKOFF_BASE", 1.0)
+        self.cap = settings.getfloat("NIANBAO_RETRY_BACKOFF_MAX", 30.0)
+
+    async def _backoff(self, result: Any) -> Any:
+        if isinstance(result, Request):
+            attempt = int(result.meta.get("retry_times", 1))
+            await asyncio.sleep(min(self.cap, self.base * 2 ** (attempt - 1)))
+        return result
+
+    async def process_response(self, request: Request, response: Response) -> Any:  # type: ignore[override]
+        return await self._backoff(super().process_response(request, response))
+
+    async def process_exception(self, request: Request, exception: Exception) -> Any:  # type: ignore[override]
+        return await self._backoff(super().process_exception(request, exception))

@@ -1,0 +1,294 @@
+"""Attachments through Scrapy's FilesPipeline into a content-addressed raw store; the manifest.
+
+Raw store: DIR/raw/<sha256[:2]>/<sha256><.ext>, bytes unedited, written under a temporary
+name and renamed so a killed run never leaves a truncated file under a valid name. Every file
+is checked before it is kept: not empty, not an HTML page saved under a document name, and
+magic bytes that match its type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.media import FileException
+
+from crawler.detail import attachment_ext
+from crawler.items import ReportItem
+from crawler.manifest import ManifestWriter, SeenStore, utc_now
+
+logger = logging.getLogger(__name__)
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "doc": (_OLE,),
+    "xls": (_OLE,),
+    "wps": (_OLE,),
+    "docx": (_ZIP,),
+    "xlsx": (_ZIP,),
+    "ofd": (_ZIP,),
+    "zip": (_ZIP,),
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "wps": "application/vnd.ms-works",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ofd": "application/ofd",
+    "zip": "application/zip",
+    "html": "text/html",
+}
+_HTML_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<?xml", b"<meta", b"<!--")
+
+
+class InvalidFile(ValueError):
+    """Downloaded bytes that are not the document they claim to be."""
+
+
+def detect_type(body: bytes) -> str | None:
+    """The file family from magic bytes: pdf, ole (doc/xls/wps), zip (docx/xlsx/ofd), html."""
+    head = body[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if body.startswith(_OLE):
+        return "ole"
+    if body.startswith(_ZIP):
+        return "zip"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML_START):
+        return "html"
+    return None
+
+
+def validate_file(body: bytes, ext: str) -> str:
+    """The extension to store `body` under; raises InvalidFile with the reason."""
+    if not body:
+        raise InvalidFile("empty file")
+    found = detect_type(body)
+    if found == "html":
+        raise InvalidFile(f"an HTML page saved as .{ext}")
+    expected = MAGIC.get(ext)
+    if expected is None:
+        return ext
+    if any(body.startswith(m) or (m == b"%PDF-" and found == "pdf") for m in expected):
+        return ext
+    # Office files are often published under the other generation's extension.
+    if found == "ole" and ext in ("docx", "xlsx"):
+        return ext[:-1]
+    if found == "zip" and ext in ("doc", "xls", "wps"):
+        return {"doc": "docx", "xls": "xlsx", "wps": "docx"}[ext]
+    raise InvalidFile(f"magic bytes {body[:8]!r} do not match .{ext}")
+
+
+def store_raw(data_dir: Path, body: bytes, ext: str) -> tuple[str, str]:
+    """(sha256, path relative to data_dir) of `body`, written once, atomically."""
+    sha = hashlib.sha256(body).hexdigest()
+    relative = f"raw/{sha[:2]}/{sha}.{ext}" if ext else f"raw/{sha[:2]}/{sha}"
+    target = Path(data_dir) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, target)
+    return sha, relative
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class RawFilesPipeline(FilesPipeline):
+    """FilesPipeline with conditional requests, validation and content-addressed storage."""
+
+    def __init__(self, store_uri: str, *, crawler: Crawler, seen: SeenStore):
+        super().__init__(store_uri, crawler=crawler)
+        self.data_dir = Path(store_uri)
+        self.seen = seen
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RawFilesPipeline:
+        data_dir = crawler.settings.get("NIANBAO_DATA_DIR") or crawler.settings.get("FILES_STORE")
+        return cls(str(data_dir), crawler=crawler, seen=SeenStore.load(Path(data_dir)))
+
+    def get_media_requests(self, item: ReportItem, info: Any) -> list[Request]:
+        return [
+            Request(
+                url,
+                headers=self.seen.conditional_headers(url),
+                meta={"source_id": item.source_id, "kind": "attachment", "page_url": item.url},
+            )
+            for url in item.file_urls
+        ]
+
+    def media_to_download(self, request: Request, info: Any, *, item: Any = None) -> None:
+        return None  # freshness is decided by the server (conditional request), not by age
+
+    def _fail(self, kind: str, request: Request, reason: str) -> FileException:
+        stats = self.crawler.stats
+        stats.inc_value(f"nianbao/errors/{kind}")
+        stats.inc_value(f"source/{request.meta.get('source_id')}/errors")
+        logger.warning(
+            "attachment %s (page %s): %s", request.url, request.meta.get("page_url"), reason
+        )
+        return FileException(reason)
+
+    async def media_downloaded(  # type: ignore[override]
+        self, response: Response, request: Request, info: Any, *, item: Any = None
+    ) -> dict[str, Any]:
+        url = request.url
+        if response.status == 304 and url in self.seen.latest:
+            known = self.seen.latest[url]
+            self.inc_stats("unchanged")
+            return {"url": url, "path": known.path, "checksum": known.sha256, "status": "unchanged"}
+        if response.status != 200:
+            raise self._fail(f"http_{response.status}", request, f"HTTP {response.status}")
+        ext = attachment_ext(url) or attachment_ext(response.url) or ""
+        try:
+            ext = validate_file(response.body, ext)
+        except InvalidFile as exc:
+            raise self._fail("invalid_file", request, str(exc)) from exc
+        sha, path = store_raw(self.data_dir, response.body, ext)
+        self.inc_stats("downloaded")
+        return {
+            "url": url,
+            "path": path,
+            "checksum": sha,
+            "status": "downloaded",
+            "sha256": sha,
+            "content_type": CONTENT_TYPES.get(ext, _header(response, "Content-Type") or ""),
+            "bytes": len(response.body),
+            "http_status": response.status,
+            "etag": _header(response, "ETag"),
+            "last_modified": _header(response, "Last-Modified"),
+            "fetched_at": utc_now(),
+        }
+
+    def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
+        if not isinstance(failure.value, FileException):
+            self.crawler.stats.inc_value("nianbao/errors/attachment_download")
+            self.crawler.stats.inc_value(f"source/{request.meta.get('source_id')}/errors")
+        return super().media_failed(failure, request, info)
+
+    def file_path(
+        self,
+        request: Request,
+        response: Response | None = None,
+        info: Any = None,
+        *,
+        item: Any = None,
+    ) -> str:
+        body = response.body if response is not None else request.url.encode()
+        sha = hashlib.sha256(body).hexdigest()
+        ext = attachment_ext(request.url)
+        return f"raw/{sha[:2]}/{sha}" + (f".{ext}" if ext else "")
+
+    def item_completed(self, results: list[Any], item: ReportItem, info: Any) -> ReportItem:
+        item.files = [value for ok, value in results if ok]
+        return item
+
+
+class ManifestPipeline:
+    """Stores report pages raw and appends one manifest row per new (sha256, url)."""
+
+    def __init__(
+        self, crawler: Crawler, data_dir: Path, run_id: str, flush_rows: int, flush_s: float
+    ):
+        self.crawler = crawler
+        self.data_dir = data_dir
+        self.run_id = run_id
+        self.seen = SeenStore.load(data_dir)
+        self.writer = ManifestWriter(data_dir, run_id, flush_rows, flush_s)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ManifestPipeline:
+        s = crawler.settings
+        return cls(
+            crawler,
+            Path(s.get("NIANBAO_DATA_DIR")),
+            s.get("NIANBAO_RUN_ID"),
+            s.getint("NIANBAO_MANIFEST_FLUSH_ROWS"),
+            s.getfloat("NIANBAO_MANIFEST_FLUSH_SECONDS"),
+        )
+
+    def _keep(self, row: dict[str, Any]) -> None:
+        stats = self.crawler.stats
+        key = (row["sha256"], row["url"])
+        if key in self.seen:
+            stats.inc_value("nianbao/documents_unchanged")
+            return
+        changed = row["url"] in self.seen.latest
+        stats.inc_value("nianbao/changed_documents" if changed else "nianbao/new_documents")
+        stats.inc_value(f"source/{row['source_id']}/new_documents")
+        stats.inc_value(f"nianbao/kept_{row['kind']}s")
+        self.seen.add(row)
+        self.writer.add(row)
+
+    def _base(self, item: ReportItem) -> dict[str, Any]:
+        return {
+            "source_id": item.source_id,
+            "page_url": item.url,
+            "title": item.title,
+            "year": item.year,
+            "published_date": item.published_date,
+            "run_id": self.run_id,
+            "agency": item.agency,
+            "index_no": item.index_no,
+            "doc_no": item.doc_no,
+        }
+
+    def process_item(self, item: ReportItem) -> ReportItem:
+        base = self._base(item)
+        if item.page_body is not None:
+            sha, path = store_raw(self.data_dir, item.page_body, "html")
+            self._keep(
+                {
+                    **base,
+                    "url": item.url,
+                    "sha256": sha,
+                    "path": path,
+                    "content_type": item.content_type,
+                    "bytes": len(item.page_body),
+                    "http_status": item.http_status,
+                    "fetched_at": utc_now(),
+                    "kind": "page",
+                    "etag": item.etag,
+                    "last_modified": item.last_modified,
+                    "attachment_urls": item.file_urls,
+                }
+            )
+            item.page_body = None
+        for result in item.files:
+            if result.get("status") != "downloaded":
+                continue
+            self._keep(
+                {
+                    **base,
+                    "url": result["url"],
+                    "sha256": result["sha256"],
+                    "path": result["path"],
+                    "content_type": result["content_type"],
+                    "bytes": result["bytes"],
+                    "http_status": result["http_status"],
+                    "fetched_at": result["fetched_at"],
+                    "kind": "attachment",
+                    "etag": result["etag"],
+                    "last_modified": result["last_modified"],
+                    "attachment_urls": None,
+                }
+            )
+        return item
+
+    def close_spider(self) -> None:
+        self.writer.flush()

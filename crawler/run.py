@@ -1,0 +1,134 @@
+"""Subprocess entry of one crawl: `python -m crawler.run --sources F --data-dir D --run-id R`.
+
+Scrapy runs on a Twisted reactor that cannot be restarted, so every crawl is its own process
+(crawler.runner starts it). After the crawl, this writes the run's crawl_runs and
+crawl_sources rows and prints a one-line JSON summary as the last line of standard output.
+Exit code: 0 when the crawl finished and every monitor passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from crawler.manifest import write_run
+from crawler.monitors import FAILURES_KEY
+from crawler.settings import crawl_settings, redis_settings
+from crawler.sources import load_sources
+from crawler.spiders.reports import ReportsSpider
+
+
+def source_rows(stats: dict[str, Any], source_ids: list[str], run_id: str) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    rows = []
+    for sid in source_ids:
+        listed = stats.get(f"source/{sid}/reports_listed", 0) or 0
+        errors = stats.get(f"source/{sid}/errors", 0) or 0
+        blocked = stats.get(f"source/{sid}/blocked")
+        if blocked:
+            status, evidence = "blocked", blocked
+        elif listed:
+            status, evidence = "ok", None
+        elif errors:
+            status, evidence = "failed", f"{errors} errors and no reports listed"
+        else:
+            status, evidence = "empty", "no reports listed"
+        rows.append(
+            {
+                "run_id": run_id,
+                "source_id": sid,
+                "status": status,
+                "reports_listed": listed,
+                "new_documents": stats.get(f"source/{sid}/new_documents", 0) or 0,
+                "errors": errors,
+                "evidence": evidence,
+                "finished_at": now,
+            }
+        )
+    return rows
+
+
+def summarize(stats: dict[str, Any], sources: list[dict[str, Any]], run_id: str) -> dict[str, Any]:
+    started = stats.get("start_time") or datetime.now(UTC)
+    finished = stats.get("finish_time") or datetime.now(UTC)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    if finished.tzinfo is None:
+        finished = finished.replace(tzinfo=UTC)
+    errors_by_kind = {
+        k.removeprefix("nianbao/errors/"): v
+        for k, v in stats.items()
+        if k.startswith("nianbao/errors/")
+    }
+    messages = list(stats.get(FAILURES_KEY) or [])
+    blocked = {r["source_id"]: r["evidence"] for r in sources if r["status"] == "blocked"}
+    failed = [r["source_id"] for r in sources if r["status"] == "failed"]
+    return {
+        "run_id": run_id,
+        "started_at": started,
+        "finished_at": finished,
+        "finish_reason": stats.get("finish_reason", "unknown"),
+        "pages": stats.get("nianbao/report_pages", 0) + stats.get("nianbao/list_pages", 0),
+        "reports": sum(r["reports_listed"] for r in sources),
+        "attachments": stats.get("file_status_count/downloaded", 0),
+        "new_documents": stats.get("nianbao/new_documents", 0),
+        "changed_documents": stats.get("nianbao/changed_documents", 0),
+        "requests": stats.get("downloader/request_count", 0),
+        "errors": sum(errors_by_kind.values()),
+        "errors_by_kind": errors_by_kind,
+        "blocked_sources": sorted(blocked),
+        "failed_sources": failed,
+        "monitors_passed": not messages,
+        "messages": messages + [f"source {sid} blocked: {ev}" for sid, ev in blocked.items()],
+        "duration_s": (finished - started).total_seconds(),
+        "stats": json.dumps(stats, default=str, ensure_ascii=False),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.run")
+    parser.add_argument("--sources", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--run-id", required=True)
+    parser.add_argument("--redis")
+    parser.add_argument("--job", default="default")
+    parser.add_argument("--no-throttle", action="store_true")
+    parser.add_argument("--settings-json", default="{}")
+    args = parser.parse_args(argv)
+
+    sources = load_sources(args.sources)
+    data_dir = args.data_dir.resolve()
+    overrides: dict[str, Any] = {
+        "NIANBAO_SOURCES": str(args.sources.resolve()),
+        "NIANBAO_DATA_DIR": str(data_dir),
+        "NIANBAO_RUN_ID": args.run_id,
+        "FILES_STORE": str(data_dir),
+    }
+    if args.redis:
+        overrides.update(redis_settings(args.redis, args.job))
+    overrides.update(json.loads(args.settings_json))
+    settings = crawl_settings(throttle=not args.no_throttle, overrides=overrides)
+
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(ReportsSpider)
+    process.crawl(crawler)
+    process.start()
+
+    stats = dict(crawler.stats.get_stats())
+    rows = source_rows(stats, [s.id for s in sources], args.run_id)
+    run = summarize(stats, rows, args.run_id)
+    write_run(data_dir, run, rows)
+    public = {k: v for k, v in run.items() if k != "stats"}
+    print(json.dumps(public, default=str, ensure_ascii=False), flush=True)
+    ok = run["finish_reason"] == "finished" and run["monitors_passed"]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

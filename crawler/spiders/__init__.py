@@ -1,0 +1,1 @@
+"""The one generic spider: crawler.spiders.reports.ReportsSpider."""

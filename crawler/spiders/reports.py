@@ -1,0 +1,247 @@
+"""One spider for every source: list pages → report pages → attachments.
+
+The family parsers in crawler.listing read the list replies; this spider only routes:
+list entries that are reports become report-page requests (conditional when an earlier run
+kept the page), 年报 sub-columns and pagination become list requests, and report pages become
+`ReportItem`s whose attachments the FilesPipeline fetches. A source whose list yields nothing
+is logged with its URL so a redesign is loud, and a failing source never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.detail import parse_report
+from crawler.items import ReportItem
+from crawler.listing import Entry, ListResult
+from crawler.listing.classify import infer_year
+from crawler.listing.dispatch import parse_list
+from crawler.manifest import SeenStore, utc_now
+from crawler.sources import Source, load_sources
+
+logger = logging.getLogger(__name__)
+
+MAX_COLUMN_HOPS = 3
+_GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936"}
+_WEAK = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.I)
+
+
+def codec(name: str) -> str:
+    """Decode every GB-family label as gb18030 (PORTALS.md §9)."""
+    name = name.strip().lower()
+    return "gb18030" if name in _GB else name
+
+
+def decode_body(body: bytes, content_type: str | None, hint: str | None = None) -> str:
+    """Text of a reply: registry hint, else header unless it is a weak default, else <meta>,
+    else UTF-8 when it decodes, else gb18030. Font names such as 仿宋_GB2312 are not sniffed."""
+    if hint:
+        return body.decode(codec(hint), errors="replace")
+    header = _HEADER_CHARSET.search(content_type or "")
+    declared = _META_CHARSET.search(body[:4096])
+    if header and header[1].lower() not in _WEAK:
+        name = header[1]
+    elif declared:
+        name = declared[1].decode("ascii", "replace")
+    else:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body.decode("gb18030", errors="replace")
+    try:
+        return body.decode(codec(name), errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def error_kind(failure: Failure) -> str:
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"http_{value.response.status}"
+    if isinstance(value, TimeoutError | TCPTimedOutError):
+        return "timeout"
+    if isinstance(value, DNSLookupError):
+        return "dns"
+    return type(value).__name__.lower()
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, sources: list[Source], seen: SeenStore, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.sources = sources
+        self.by_id = {s.id: s for s in sources}
+        self.seen = seen
+        self.listed: dict[str, set[str]] = defaultdict(set)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportsSpider:
+        settings = crawler.settings
+        sources = load_sources(Path(settings.get("NIANBAO_SOURCES")))
+        seen = SeenStore.load(Path(settings.get("NIANBAO_DATA_DIR")))
+        spider = cls(sources, seen, *args, **kwargs)
+        spider._set_crawler(crawler)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for source in self.sources:
+            self.crawler.stats.set_value(f"source/{source.id}/reports_listed", 0)
+            yield self._list_request(source, source.url, family=source.cms, hops=0)
+
+    # -- requests -------------------------------------------------------------------------
+
+    def _list_request(
+        self, source: Source, url: str, *, family: str, hops: int, **kw: Any
+    ) -> Request:
+        meta = {"source_id": source.id, "kind": "list", "family": family, "hops": hops}
+        meta.update(kw.pop("meta", {}))
+        return Request(url, callback=self.parse_list, errback=self.on_error, meta=meta, **kw)
+
+    def _report_request(self, source: Source, entry: Entry) -> Request:
+        meta = {
+            "source_id": source.id,
+            "kind": "report",
+            "entry_title": entry.title,
+            "entry_date": entry.date,
+            "entry_hints": dict(entry.hints),
+            "handle_httpstatus_list": [304],
+        }
+        return Request(
+            entry.url,
+            headers=self.seen.conditional_headers(entry.url),
+            callback=self.parse_report,
+            errback=self.on_error,
+            meta=meta,
+        )
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    def _text(self, response: Response, source: Source) -> str:
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if isinstance(response, TextResponse) and not source.encoding:
+            header = _HEADER_CHARSET.search(content_type)
+            if header and header[1].lower() not in _WEAK:
+                return response.text
+        return decode_body(response.body, content_type, source.encoding)
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        source = self.by_id[response.meta["source_id"]]
+        stats = self.crawler.stats
+        stats.inc_value("nianbao/list_pages")
+        stats.inc_value(f"source/{source.id}/list_pages")
+        result: ListResult = parse_list(
+            response.url, self._text(response, source), response.meta["family"]
+        )
+        hops = response.meta.get("hops", 0)
+        reports = [e for e in result.entries if not e.is_column]
+        columns = [e for e in result.entries if e.is_column]
+        for entry in reports:
+            if entry.url not in self.listed[source.id]:
+                self.listed[source.id].add(entry.url)
+                stats.set_value(f"source/{source.id}/reports_listed", len(self.listed[source.id]))
+            yield self._report_request(source, entry)
+        root = source.url.rsplit("/", 1)[0]
+        for entry in columns:
+            below_root = entry.url.startswith(root + "/")
+            if hops < MAX_COLUMN_HOPS and (below_root or not reports):
+                yield self._list_request(source, entry.url, family="auto", hops=hops + 1)
+        for follow in result.follow:
+            yield self._list_request(
+                source,
+                follow.url,
+                family=follow.family,
+                hops=hops,
+                method=follow.method,
+                body=follow.body,
+                headers=follow.headers,
+                meta={"probe": follow.family == "trs"},
+            )
+        if not result.entries and not result.follow:
+            stats.inc_value(f"source/{source.id}/empty_list_pages")
+            logger.warning(
+                "source %s: no 年报 entries on list page %s (%s): layout may have changed",
+                source.id,
+                response.url,
+                result.family,
+            )
+
+    def parse_report(self, response: Response) -> Iterator[ReportItem]:
+        source = self.by_id[response.meta["source_id"]]
+        stats = self.crawler.stats
+        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        if response.status == 304 and url in self.seen.latest:
+            stats.inc_value("nianbao/pages_not_modified")
+            known = self.seen.latest[url].row
+            yield ReportItem(
+                source_id=source.id,
+                url=url,
+                title=known.get("title"),
+                year=known.get("year"),
+                published_date=known.get("published_date"),
+                agency=known.get("agency"),
+                index_no=known.get("index_no"),
+                doc_no=known.get("doc_no"),
+                http_status=304,
+                file_urls=self.seen.attachments.get(url, []),
+            )
+            return
+        stats.inc_value("nianbao/report_pages")
+        page = parse_report(response.url, self._text(response, source))
+        hints = response.meta.get("entry_hints") or {}
+        title = response.meta.get("entry_title") or page.title
+        published = page.published_date or response.meta.get("entry_date")
+        content_type = (response.headers.get("Content-Type") or b"text/html").decode("latin-1")
+        yield ReportItem(
+            source_id=source.id,
+            url=url,
+            title=page.title or title,
+            year=infer_year(page.title or "", published) or infer_year(title or "", published),
+            published_date=published,
+            agency=page.agency or hints.get("agency"),
+            index_no=page.index_no or hints.get("index_no"),
+            doc_no=page.doc_no or hints.get("doc_no"),
+            page_body=response.body,
+            content_type=content_type,
+            http_status=response.status,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            fetched_at=utc_now().isoformat(),
+            file_urls=[a.url for a in page.attachments],
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        source_id = request.meta.get("source_id", "?")
+        stats = self.crawler.stats
+        if isinstance(failure.value, IgnoreRequest):
+            stats.inc_value("nianbao/ignored_requests")
+            return
+        kind = error_kind(failure)
+        if request.meta.get("probe") and kind == "http_404":
+            return  # the end of a probed TRS page sequence
+        stats.inc_value(f"nianbao/errors/{kind}")
+        stats.inc_value(f"source/{source_id}/errors")
+        logger.warning(
+            "source %s: %s fetching %s (%s)", source_id, kind, request.url, request.meta.get("kind")
+        )
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
