@@ -9,6 +9,9 @@ import click
 
 from extract import __version__
 from nianbao.commands.extract import extract_command
+from nianbao.commands.publish import publish_command, serve_command
+from nianbao.commands.query import export_command, query_command, show_command
+from nianbao.commands.run import nightly_command, run_command
 from nianbao.options import setup_logging
 
 
@@ -35,6 +38,13 @@ def cli(log_level: str) -> None:
 
 
 cli.add_command(extract_command)
+cli.add_command(run_command)
+cli.add_command(nightly_command)
+cli.add_command(query_command)
+cli.add_command(export_command)
+cli.add_command(show_command)
+cli.add_command(publish_command)
+cli.add_command(serve_command)
 
 
 def main() -> None:

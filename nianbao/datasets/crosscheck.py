@@ -28,7 +28,7 @@ def _rows(cells: pa.Table, row_key: str, value: str) -> pa.Table:
 def _check_table(
     joined: pa.Table, name: str, table: str, left_expr: str, right_expr: str
 ) -> pa.Table:
-    """`joined` has report_id, agency_id, year, row_key, column_key, left, right, other_report_id."""
+    """`joined`: report_id, agency_id, year, row_key, column_key, left, right, other_report_id."""
     left = pc.cast(joined["left"], pa.float64())
     right = pc.cast(joined["right"], pa.float64())
     n = joined.num_rows

@@ -131,7 +131,9 @@ class Table:
                 try:
                     column = column.cast(f.arrow_type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                    raise SchemaError(f"{self.name}.{f.name}: cannot cast to {f.type}: {exc}")
+                    raise SchemaError(
+                        f"{self.name}.{f.name}: cannot cast to {f.type}: {exc}"
+                    ) from exc
             arrays.append(column)
         return pa.Table.from_arrays(arrays, schema=self.schema)
 

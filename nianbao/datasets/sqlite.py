@@ -1,0 +1,136 @@
+"""The current release as one SQLite file with Datasette metadata, for browsing.
+
+Titles, descriptions (English and Chinese), column descriptions, units and default
+facets all come from the registry. The file is written beside the datasets under a
+temporary name and renamed, so a running Datasette never opens half a database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.dataset as ds
+import sqlite_utils
+
+from nianbao.datasets.publish import current_release
+from nianbao.datasets.query import NoDatasets
+from nianbao.datasets.registry import TABLES
+
+BATCH_ROWS = 50_000
+FACETS = {
+    "reports": ["year", "level", "status", "applications_format"],
+    "applications": ["year", "row_key", "column_key"],
+    "proactive": ["year", "row_key", "column_key"],
+    "review_litigation": ["year", "row_key", "column_key"],
+    "checks": ["kind", "name", "passed"],
+    "documents": ["kind", "source_id"],
+}
+INDEXES = {
+    "reports": [["agency_id"], ["year"]],
+    "proactive": [["agency_id"], ["year"]],
+    "applications": [["agency_id"], ["year"], ["row_key"]],
+    "review_litigation": [["agency_id"], ["year"]],
+    "checks": [["agency_id"], ["passed"]],
+}
+
+
+def site_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "site"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def metadata() -> dict[str, Any]:
+    """Datasette metadata for the database `nianbao`, from the registry."""
+    tables = {}
+    for name, spec in TABLES.items():
+        entry: dict[str, Any] = {
+            "title": f"{spec.name} — {spec.zh}",
+            "description": spec.en,
+            "columns": {
+                f.name: f"{f.en} / {f.zh}" + (f" ({f.unit})" if f.unit else "") for f in spec.fields
+            },
+        }
+        if name in FACETS:
+            entry["facets"] = FACETS[name]
+        tables[name] = entry
+    return {
+        "title": "nianbao 政府信息公开工作年度报告",
+        "description": "Annual reports on open government information, read into one dataset.",
+        "databases": {"nianbao": {"tables": tables}},
+    }
+
+
+def write_sqlite(data_dir: Path) -> Path:
+    """DATA_DIR/site/nianbao.db and metadata.json from the current release."""
+    release = current_release(Path(data_dir))
+    if release is None:
+        raise NoDatasets(f"no published datasets under {data_dir}: run `nianbao run` first")
+    out_dir = site_dir(data_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / "nianbao.db"
+    tmp = out_dir / f".nianbao.db.{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    db = sqlite_utils.Database(tmp)
+    for name, spec in TABLES.items():
+        dataset = ds.dataset(release / name, format="parquet")
+        columns = {
+            f.name: {"string": str, "bool": int, "float64": float}.get(f.type, int)
+            if f.type not in ("date", "timestamp")
+            else str
+            for f in spec.fields
+        }
+        table = db.table(name)
+        table.create(
+            columns, pk=spec.primary_key if len(spec.primary_key) > 1 else spec.primary_key[0]
+        )
+        for batch in dataset.to_batches(batch_size=BATCH_ROWS):
+            rows = [{k: _plain(v) for k, v in row.items()} for row in batch.to_pylist()]
+            table.insert_all(rows, batch_size=1000)
+        for columns_ in INDEXES.get(name, []):
+            table.create_index(columns_)
+    db["reports"].enable_fts(["agency", "title", "source_name"], create_triggers=False)
+    db.close()
+    os.replace(tmp, final)
+    (out_dir / "metadata.json").write_text(
+        json.dumps(metadata(), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return final
+
+
+def datasette_args(data_dir: Path, host: str, port: int) -> list[str]:
+    site = site_dir(data_dir)
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "--immutable",
+        str(site / "nianbao.db"),
+        "--metadata",
+        str(site / "metadata.json"),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "default_facet_size",
+        "20",
+    ]
+
+
+def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Run Datasette on the published SQLite file in the foreground; its exit code."""
+    if not (site_dir(data_dir) / "nianbao.db").exists():
+        write_sqlite(data_dir)
+    return subprocess.call(datasette_args(data_dir, host, port))
