@@ -1,0 +1,243 @@
+"""The `Portal`: several realistic government sites on loopback, with their ground truth."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from crawler.portal.content import FIXTURES, Corpus
+from crawler.portal.server import Served, Servers
+from crawler.portal.sites import FAMILIES, Site, SiteInfo, Truth
+
+log = logging.getLogger(__name__)
+
+# (family, registry facts). Real corpus reports are spread over the first five sites.
+SITES: list[tuple[str, SiteInfo]] = [
+    (
+        "trs",
+        SiteInfo(
+            "portal-trs-zhangshu",
+            "樟树市人民政府",
+            "樟树市",
+            "360982",
+            "county",
+            "3609820008",
+            "trs",
+            notes="TRS WCM in GBK; createPageHTML(N, i) pager; robots.txt disallows a path",
+        ),
+    ),
+    (
+        "hanweb",
+        SiteInfo(
+            "portal-hanweb-tonglu",
+            "桐庐县人民政府",
+            "桐庐县",
+            "330122",
+            "county",
+            "3301220002",
+            "hanweb",
+            notes="Hanweb col page with <datastore>; dataproxy.jsp groups overlap by one record",
+        ),
+    ),
+    (
+        "fjdzapp",
+        SiteInfo(
+            "portal-fj-putian",
+            "莆田市人民政府",
+            "莆田市",
+            "350300",
+            "city",
+            "3503000001",
+            "fjdzapp",
+            robots="missing",
+            notes="Fujian column page + /fjdzapp/search JSON; robots.txt 404 as on putian.gov.cn",
+        ),
+    ),
+    (
+        "nextlink",
+        SiteInfo(
+            "portal-next-qidong",
+            "启东市人民政府",
+            "启东市",
+            "320681",
+            "county",
+            "3206810011",
+            "nextlink",
+            notes="plain 下一页 links; no charset declared anywhere; 404 page says iso-8859-1",
+        ),
+    ),
+    (
+        "catalog",
+        SiteInfo(
+            "portal-xxgk-miyun",
+            "北京市密云区人民政府",
+            "密云区",
+            "110118",
+            "county",
+            "1101180010",
+            "auto",
+            robots="sitemap",
+            notes="url is the 信息公开 page; 年报 column by link text; GBK only in <meta>; "
+            "six-argument createPageHTML, 1-based (index_2.html follows index.html)",
+        ),
+    ),
+    (
+        "waf",
+        SiteInfo(
+            "portal-waf-zhenan",
+            "镇安县人民政府",
+            "镇安县",
+            "611025",
+            "county",
+            "6110250002",
+            "trs",
+            waf="jsl",
+            notes="every request is challenged by a WAF",
+        ),
+    ),
+    (
+        "nextlink",
+        SiteInfo(
+            "portal-robots-shunyi",
+            "北京市顺义区人民政府",
+            "顺义区",
+            "110113",
+            "county",
+            "1101130002",
+            "nextlink",
+            robots="all",
+            notes="robots.txt: Disallow: / (as www.bjshy.gov.cn)",
+        ),
+    ),
+]
+
+
+class Portal:
+    """Serve the test sites on 127.0.1.1, 127.0.1.2, … (one port), and know what they hold.
+
+    `expected()` is the ground truth a crawl is checked against; `requests` logs every
+    request served; `mutate(url)` changes one document so a recrawl finds a new version.
+    """
+
+    def __init__(
+        self,
+        reports_per_site: int = 24,
+        *,
+        slow_seconds: float = 1.0,
+        port: int = 0,
+        waf: str = "jsl",
+        fixtures: Path = FIXTURES,
+        host_prefix: str = "127.0.1.",
+    ) -> None:
+        if waf not in ("jsl", "ruishu"):
+            raise ValueError(f"waf must be 'jsl' or 'ruishu', not {waf!r}")
+        corpus = Corpus(fixtures)
+        crawlable = 5
+        self.sites: list[Site] = []
+        for k, (family, info) in enumerate(SITES):
+            if info.waf:
+                info = SiteInfo(**{**info.__dict__, "waf": waf})
+            real = corpus.docs[k::crawlable] if k < crawlable else []
+            site = FAMILIES[family](info, corpus, real, reports_per_site, seed=k)
+            site.slow_seconds = slow_seconds
+            self.sites.append(site)
+        self.hosts = [f"{host_prefix}{k + 1}" for k in range(len(self.sites))]
+        self._port = port
+        self._log: list[Served] = []
+        self._log_lock = threading.Lock()
+        self._servers: Servers | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> Portal:
+        self._servers = Servers(self.sites, self.hosts, self._port, self._record)
+        for site, host in zip(self.sites, self.hosts, strict=True):
+            site.origin = f"http://{host}:{self._servers.port}"
+        log.info("portal serving %d sites on port %d", len(self.sites), self._servers.port)
+        return self
+
+    def stop(self) -> None:
+        if self._servers is not None:
+            self._servers.close()
+            self._servers = None
+
+    def __enter__(self) -> Portal:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._servers is None:
+            raise RuntimeError("the portal is not started")
+        return self._servers.port
+
+    # --- what it serves -----------------------------------------------------------------------
+
+    def _record(self, served: Served) -> None:
+        with self._log_lock:
+            self._log.append(served)
+
+    @property
+    def requests(self) -> list[Served]:
+        """A copy of the request log: (method, url, status, request headers)."""
+        with self._log_lock:
+            return list(self._log)
+
+    def site(self, source_id: str) -> Site:
+        for s in self.sites:
+            if s.info.source_id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    def sources(self) -> list[dict]:
+        """Registry entries (crawler/sources.yaml format) for the sites."""
+        out = []
+        for site in self.sites:
+            i = site.info
+            entry = {
+                "id": i.source_id,
+                "name": i.name,
+                "division_code": i.division_code,
+                "level": i.level,
+                "url": site.url(site.list_path),
+                "cms": i.cms_hint,
+                "allowed_domains": [urlsplit(site.origin).hostname],
+                "verified": True,
+                "notes": f"local test portal: {i.notes}",
+            }
+            if site.charset == "gbk" and site.header_charset:
+                entry["encoding"] = "gbk"
+            out.append(entry)
+        return out
+
+    def write_sources(self, path: Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump({"sources": self.sources()}, allow_unicode=True, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def expected(self) -> dict[str, Truth]:
+        """Per source id, what a correct crawl fetches (reports, attachments) and skips."""
+        return {s.info.source_id: s.truth() for s in self.sites}
+
+    @property
+    def waf_source(self) -> str:
+        return next(s.info.source_id for s in self.sites if s.info.waf)
+
+    def mutate(self, url: str) -> None:
+        """Publish a new revision of the report page or attachment at `url`."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        for site in self.sites:
+            if site.origin == origin and site.mutate(target):
+                log.info("portal changed %s", url)
+                return
+        raise KeyError(f"the portal serves no document at {url}")

@@ -1,0 +1,817 @@
+"""The sites of the test portal: which documents each lists, at which URLs, with which faults.
+
+Every site is built from the same plan (reports, non-report entries, one duplicate listing,
+a 404, a robots-disallowed link, a transient 500, a slow page, a redirect chain) and differs
+in how its CMS family lays out URLs, lists and pages (PORTALS.md). Documents are metadata
+only; pages are rendered on request, so a site of thousands of reports costs little memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import format_datetime
+from urllib.parse import parse_qs, quote
+
+from crawler.portal import pages
+from crawler.portal.content import Attachment, Corpus, CorpusDoc, revised
+
+CST = timezone(timedelta(hours=8))
+YEARS = list(range(2025, 2007, -1))  # covered years of generated reports, newest first
+
+DEPARTMENTS = (
+    "人民政府办公室 发展和改革局 教育局 科学技术局 工业和信息化局 公安局 民政局 司法局 财政局 "
+    "人力资源和社会保障局 自然资源局 生态环境局 住房和城乡建设局 交通运输局 水利局 农业农村局 "
+    "商务局 文化和旅游局 卫生健康委员会 退役军人事务局 应急管理局 审计局 市场监督管理局 统计局 "
+    "医疗保障局 城市管理局 林业局 信访局 数据资源管理局 行政审批局"
+).split()
+TOWN_HEADS = "东西南北新青石龙凤白黄金高长大安"
+TOWN_TAILS = "山河桥塘岭湖田坪溪埠"
+
+
+@dataclass
+class File:
+    """An attachment as served: its URL path (with query for download scripts) and bytes."""
+
+    path: str
+    name: str
+    attachment: Attachment
+    revision: int = 0
+
+    @property
+    def ext(self) -> str:
+        return self.attachment.ext
+
+    def data(self) -> bytes:
+        return revised(self.attachment.data, self.ext, self.revision)
+
+
+@dataclass
+class Doc:
+    """One document a site publishes: a report (real or generated) or a non-report entry."""
+
+    n: int
+    title: str
+    agency: str
+    year: int | None
+    day: date
+    is_report: bool
+    body_doc: CorpusDoc | None = None  # HTML body source; None for notices and PDF-only reports
+    pdf: CorpusDoc | None = None  # the file of a PDF-only report
+    corpus_id: str | None = None  # set when this is the corpus report itself (real title)
+    index_no: str = ""
+    doc_no: str = ""
+    path: str = ""
+    files: list[File] = field(default_factory=list)
+    revision: int = 0
+    modified: datetime | None = None
+
+    def body(self) -> str:
+        if self.body_doc is not None:
+            text = self.body_doc.body
+        elif self.files and self.pdf is not None:
+            text = pages.pdf_only_body(self.files[0].name)
+        else:
+            text = pages.notice_body(self.title, self.agency, self.day)
+        if self.revision:
+            text += f"<p>（本文于第{self.revision}次更正，更正后内容以此为准）</p>"
+        return text
+
+    def last_modified(self) -> datetime:
+        return self.modified or datetime(
+            self.day.year, self.day.month, self.day.day, 9, 30, tzinfo=CST
+        ).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry of a list: the href it shows and the document behind it (if any)."""
+
+    href: str  # absolute path (or path?query) on the site
+    doc: Doc
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    form: dict[str, list[str]]
+    headers: dict[str, str]
+
+    def param(self, *names: str) -> str | None:
+        for name in names:
+            for source in (self.query, self.form):
+                if source.get(name):
+                    return source[name][0]
+        return None
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    modified: datetime | None = None  # set on static content: adds ETag and Last-Modified
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Facts of one site: registry values and the options PORTALS.md leaves per site."""
+
+    source_id: str
+    name: str
+    city: str
+    division_code: str
+    level: str
+    site_code: str
+    cms_hint: str
+    robots: str = "disallow"  # disallow | missing | sitemap | all
+    waf: str | None = None  # jsl | ruishu
+    notes: str = ""
+
+
+@dataclass
+class Truth:
+    """What a correct crawl of one source fetches and skips (see `Portal.expected`)."""
+
+    source_id: str
+    reports: set[str] = field(default_factory=set)
+    attachments: set[str] = field(default_factory=set)
+    non_reports: set[str] = field(default_factory=set)
+    not_found: set[str] = field(default_factory=set)
+    disallowed: set[str] = field(default_factory=set)
+    disallowed_paths: list[str] = field(default_factory=list)
+    redirects: dict[str, str] = field(default_factory=dict)
+    transient: str | None = None
+    slow: str | None = None
+    duplicate: str | None = None
+    corpus: dict[str, str] = field(default_factory=dict)  # report URL -> corpus doc id
+    blocked: str | None = None  # WAF product when every request is challenged
+    robots_disallow_all: bool = False
+
+
+class Site:
+    """Base: document plan, faults, robots.txt, conditional requests. Subclasses lay out URLs."""
+
+    list_path = "/"  # the URL path the registry gives for this site
+    charset = "utf-8"
+    header_charset = True
+    page_size = 10
+    disallow_prefix = ""
+
+    def __init__(
+        self, info: SiteInfo, corpus: Corpus, real: list[CorpusDoc], n_reports: int, seed: int
+    ) -> None:
+        if n_reports < 6:
+            raise ValueError("a portal site needs at least 6 reports to place its faults")
+        self.info = info
+        self.corpus = corpus
+        self.seed = seed
+        self.origin = ""  # http://host:port, set when the server binds
+        self.started = datetime.now(UTC).replace(microsecond=0)
+        self._lock = threading.Lock()
+        self.docs: list[Doc] = []
+        self.reports = self._plan_reports(real, n_reports)
+        self.notices = self._plan_notices()
+        extra = self._generated(n_reports, n_reports + 2)
+        self.missing, self.hidden = extra
+        for doc in [*self.reports, *self.notices, self.missing, self.hidden]:
+            doc.index_no = f"{info.site_code[:6]}-{doc.day.year}-{doc.n + 1:05d}"
+            doc.path = self.doc_path(doc)
+        self.hidden.path = self.disallowed_path(self.hidden)
+        self._place_files()
+        self.transient, self.slow, self.moved = self.reports[-3:]
+        start, middle = self.redirect_paths(self.moved)
+        self.redirects = {start: (301, middle), middle: (302, self.moved.path)}
+        self.failed_once: set[str] = set()
+        self.routes: dict[str, Doc] = {d.path: d for d in [*self.reports, *self.notices]}
+        if self.disallow_prefix:
+            self.routes[self.hidden.path] = self.hidden
+        self.files: dict[str, File] = {f.path: f for d in self.reports for f in d.files}
+        self.rows = self._plan_rows(start)
+
+    # --- the plan -------------------------------------------------------------------------
+
+    def _agencies(self) -> list[str]:
+        towns = [f"{h}{t}镇人民政府" for h in TOWN_HEADS for t in TOWN_TAILS]
+        return [self.info.city + d for d in DEPARTMENTS] + [self.info.city + t for t in towns]
+
+    def _generated(self, start: int, stop: int) -> list[Doc]:
+        """Reports built from corpus bodies, with agency and year varied in the title only."""
+        agencies = self._agencies()
+        out = []
+        for n in range(start, stop):
+            year = YEARS[n % len(YEARS)]
+            agency = agencies[(n // len(YEARS) + n + self.seed) % len(agencies)]
+            style = n % 3
+            if style == 0:
+                title = f"{agency}{year}年政府信息公开工作年度报告"
+            elif style == 1:
+                title = f"{agency}{year}年度政府信息公开工作年度报告"
+            else:
+                title = f"{year}年度{agency}政府信息公开工作年度报告"
+            month = 1 if year >= 2019 else 3
+            day = date(year + 1, month, 8 + (n * 5 + self.seed) % 20)
+            doc = Doc(n, title, agency, year, day, True)
+            if year in (2022, 2024) and n % 2 == 0:
+                doc.pdf = self.corpus.pdfs[n % len(self.corpus.pdfs)]
+            else:
+                doc.body_doc = self.corpus.template_for(year, n)
+            if n % 4 == 1:
+                doc.doc_no = f"{self.info.city[:1]}政办〔{year + 1}〕{n % 40 + 1}号"
+            out.append(doc)
+        return out
+
+    def _plan_reports(self, real: list[CorpusDoc], n_reports: int) -> list[Doc]:
+        docs = []
+        for n, cd in enumerate(real[:n_reports]):
+            day = date.fromisoformat(cd.published) if cd.published else date(cd.year + 1, 3, 20)
+            title = f"{cd.agency}{cd.year}年政府信息公开工作年度报告"
+            doc = Doc(n, title, cd.agency, cd.year, day, True, corpus_id=cd.doc_id)
+            if cd.kind == "pdf":
+                doc.pdf = cd
+            else:
+                doc.body_doc = cd
+            docs.append(doc)
+        docs += self._generated(len(docs), n_reports)
+        if len({d.title for d in docs}) != len(docs):
+            raise ValueError(f"{n_reports} reports is more than one site can title uniquely")
+        return docs
+
+    def _plan_notices(self) -> list[Doc]:
+        city = self.info.city
+        specs = [
+            (f"{city}2025年政务公开工作要点", date(2025, 4, 2)),
+            ("关于做好2024年度政府信息公开工作年度报告编制发布工作的通知", date(2024, 12, 20)),
+            (f"{city}人民政府信息公开指南", date(2024, 6, 5)),
+        ]
+        return [
+            Doc(10_000 + k, title, self.info.name, None, day, False)
+            for k, (title, day) in enumerate(specs)
+        ]
+
+    def _place_files(self) -> None:
+        """PDF-only reports get their PDF; some HTML reports also a DOCX or a PDF of the same
+        report (made from the corpus page when there is one, so its numbers match the gold)."""
+        for doc in self.reports:
+            if doc.pdf is not None:
+                self._attach(doc, Attachment(f"{doc.title}.pdf", "pdf", doc.pdf.path), 0)
+                continue
+            body = doc.body_doc
+            if body is None:
+                continue
+            docx = self.corpus.made_file(body, "docx", doc.n)
+            if docx is not None and doc.n % 5 == 2:
+                self._attach(doc, Attachment(f"{doc.title}.docx", "docx", docx), 0)
+            if doc.n % 7 == 3:
+                made = self.corpus.made_file(body, "pdf", doc.n)
+                pdf = made or self.corpus.pdfs[doc.n % len(self.corpus.pdfs)].path
+                self._attach(doc, Attachment(f"{doc.title}（盖章版）.pdf", "pdf", pdf), 1)
+
+    def _attach(self, doc: Doc, attachment: Attachment, k: int) -> None:
+        doc.files.append(File(self.file_path(doc, k, attachment.ext), attachment.name, attachment))
+
+    def _plan_rows(self, redirect_start: str) -> list[Row]:
+        """List order: newest first, with the faults and non-reports mixed in."""
+        listed = sorted(
+            (d for d in self.reports if d is not self.moved), key=lambda d: d.day, reverse=True
+        )
+        rows = [Row(self.href(d), d) for d in listed]
+        rows.insert(2, Row(redirect_start, self.moved))
+        rows.insert(4, Row(self.href(self.missing), self.missing))
+        for k, notice in enumerate(self.notices):
+            rows.insert(1 + 3 * k, Row(self.href(notice), notice))
+        if self.disallow_prefix:
+            rows.insert(6, Row(self.hidden.path, self.hidden))
+        size = self.rows_per_page(len(rows) + 1)
+        rows.insert(min(size + 2, len(rows)), Row(rows[0].href, rows[0].doc))  # on page 2
+        return rows
+
+    def rows_per_page(self, count: int) -> int:
+        """The site's page size, shrunk so that even a small list spans three pages."""
+        return max(1, min(self.page_size, count // 3))
+
+    def page_rows(self, page: int) -> tuple[list[Row], int]:
+        """Rows of 0-based `page`, and the page count."""
+        size = self.rows_per_page(len(self.rows))
+        count = -(-len(self.rows) // size)
+        return self.rows[page * size : (page + 1) * size], count
+
+    # --- URL layout (per CMS family) --------------------------------------------------------
+
+    def doc_path(self, doc: Doc) -> str:
+        raise NotImplementedError
+
+    def file_path(self, doc: Doc, k: int, ext: str) -> str:
+        raise NotImplementedError
+
+    def disallowed_path(self, doc: Doc) -> str:
+        return self.disallow_prefix + doc.path.rsplit("/", 1)[-1]
+
+    def redirect_paths(self, doc: Doc) -> tuple[str, str]:
+        name = doc.path.rsplit("/", 1)[-1]
+        return f"/old{doc.path}", f"/moved/{name}"
+
+    def href(self, doc: Doc) -> str:
+        """How a list links the document (absolute path unless a family says otherwise)."""
+        return doc.path
+
+    def doc_id(self, doc: Doc) -> int:
+        return 1_690_000 + self.seed * 100_000 + doc.n * 7
+
+    # --- serving ------------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def handle(self, req: Request) -> Response:
+        """Robots, then faults, then the family's routes; anything else is a 404."""
+        if req.path == "/robots.txt":
+            return self.robots()
+        target = req.path
+        if target in self.redirects:
+            status, location = self.redirects[target]
+            return Response(status, b"", headers=[("Location", self.url(location))])
+        delay = 0.0
+        if self.transient.path == target:
+            with self._lock:
+                first = target not in self.failed_once
+                self.failed_once.add(target)
+            if first:
+                return self.text(500, pages.SERVER_ERROR)
+        if self.slow.path == target:
+            delay = self.slow_seconds
+        response = self.route(req)
+        if response is None:
+            response = self.not_found()
+        response.delay = delay
+        return response
+
+    slow_seconds = 1.0
+
+    def route(self, req: Request) -> Response | None:
+        doc = self.routes.get(req.path)
+        if doc is not None:
+            return self.page(doc)
+        file = self.files.get(req.path) or self.files.get(self.target(req))
+        if file is not None:
+            return self.file(file)
+        return self.dynamic(req)
+
+    @staticmethod
+    def target(req: Request) -> str:
+        query = "&".join(f"{k}={quote(v[0], safe='')}" for k, v in req.query.items())
+        return f"{req.path}?{query}" if query else req.path
+
+    def dynamic(self, req: Request) -> Response | None:
+        """List pages and APIs of the family; None when the path is not one of them."""
+        raise NotImplementedError
+
+    def page(self, doc: Doc) -> Response:
+        meta = pages.Meta(
+            self.info.name,
+            self.info.site_code,
+            doc.title,
+            doc.day,
+            doc.agency,
+            doc.index_no,
+            doc.doc_no,
+            self.url(doc.path),
+        )
+        files = [(self.file_href(doc, f), f.name) for f in doc.files]
+        html = self.render_detail(meta, doc.body(), files)
+        return self.text(200, html, modified=doc.last_modified())
+
+    def file_href(self, doc: Doc, file: File) -> str:
+        return file.path
+
+    def render_detail(self, meta: pages.Meta, body: str, files: list[tuple[str, str]]) -> str:
+        raise NotImplementedError
+
+    def file(self, file: File) -> Response:
+        ctype = {
+            "pdf": "application/pdf",
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        }[file.ext]
+        doc = next(d for d in self.reports if file in d.files)
+        return Response(200, file.data(), ctype, modified=doc.last_modified())
+
+    def text(
+        self, status: int, text: str, ctype: str = "text/html", modified: datetime | None = None
+    ) -> Response:
+        if self.header_charset:
+            ctype = f"{ctype}; charset={self.charset.upper() if self.charset == 'gbk' else 'utf-8'}"
+        body = text.encode(self.charset, errors="xmlcharrefreplace")
+        return Response(status, body, ctype, modified=modified)
+
+    def not_found(self) -> Response:
+        return self.text(404, pages.NOT_FOUND)
+
+    def robots(self) -> Response:
+        mode = self.info.robots
+        if mode == "missing":
+            return self.not_found()
+        lines = ["User-agent: *"]
+        if mode == "all":
+            lines.append("Disallow: /")
+        elif mode == "disallow":
+            lines.append(f"Disallow: {self.disallow_prefix}")
+        else:
+            lines += ["Allow: /", f"Sitemap: {self.url('/sitemapindex.xml')}"]
+        body = ("\n".join(lines) + "\n").encode()
+        return Response(200, body, "text/plain", modified=self.started)
+
+    # --- ground truth and changes -------------------------------------------------------------
+
+    def truth(self) -> Truth:
+        t = Truth(self.info.source_id)
+        if self.info.waf:
+            t.blocked = self.info.waf
+            return t
+        if self.info.robots == "all":
+            t.robots_disallow_all = True
+            t.disallowed_paths = ["/"]
+            return t
+        for doc in self.reports:
+            t.reports.add(self.url(doc.path))
+            t.attachments |= {self.url(self.file_href(doc, f)) for f in doc.files}
+            if doc.corpus_id:
+                t.corpus[self.url(doc.path)] = doc.corpus_id
+        t.non_reports = {self.url(d.path) for d in self.notices}
+        t.not_found = {self.url(self.missing.path)}
+        if self.disallow_prefix:
+            t.disallowed = {self.url(self.hidden.path)}
+            t.disallowed_paths = [self.disallow_prefix]
+        t.redirects = {
+            self.url(p): self.url(self.moved.path)
+            for p, (status, _) in self.redirects.items()
+            if status == 301
+        }
+        t.transient = self.url(self.transient.path)
+        t.slow = self.url(self.slow.path)
+        t.duplicate = self.url(self.rows[0].doc.path)
+        return t
+
+    def mutate(self, path: str) -> bool:
+        """Change the document or file at `path` (a new revision); False if not served here."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        doc = self.routes.get(path)
+        if doc is not None:
+            doc.revision += 1
+            doc.modified = now + timedelta(seconds=doc.revision)
+            return True
+        for d in self.reports:
+            for f in d.files:
+                if path in (f.path, self.file_href(d, f)):
+                    f.revision += 1
+                    d.modified = now + timedelta(seconds=f.revision)
+                    return True
+        return False
+
+
+def _month(day: date) -> str:
+    return f"{day:%Y%m}"
+
+
+def _hex(*parts: object) -> str:
+    return hashlib.md5("/".join(map(str, parts)).encode()).hexdigest()
+
+
+class TrsSite(Site):
+    """TRS WCM: static index.html/index_N.html, createPageHTML, ./YYYYMM/tYYYYMMDD_id.html."""
+
+    column = "/zwgk/zfxxgknb/"
+    charset = "gbk"
+    meta_charset = "gb2312"
+    pager = "trs4"
+    page_size = 20
+    disallow_prefix = "/zwgk/zfxxgknb/preview/"
+
+    list_path = "/zwgk/zfxxgknb/index.html"
+
+    def doc_path(self, doc: Doc) -> str:
+        return f"{self.column}{_month(doc.day)}/t{doc.day:%Y%m%d}_{self.doc_id(doc)}.html"
+
+    def file_path(self, doc: Doc, k: int, ext: str) -> str:
+        digits = int(_hex(self.info.source_id, doc.n, k)[:12], 16) % 10**12
+        return f"{self.column}{_month(doc.day)}/P0{doc.day:%Y%m%d}{digits:012d}.{ext}"
+
+    def redirect_paths(self, doc: Doc) -> tuple[str, str]:
+        stem = doc.path.rsplit("/", 1)[-1]
+        return f"/xxgk/nb/{stem}", f"/zwgk/nb/{stem}"
+
+    def href(self, doc: Doc) -> str:
+        return "./" + doc.path[len(self.column) :] if doc.path.startswith(self.column) else doc.path
+
+    def page_name(self, page: int) -> str:
+        if page == 0:
+            return "index.html"
+        return f"index_{page + 1 if self.pager == 'trs6-1' else page}.html"
+
+    def dynamic(self, req: Request) -> Response | None:
+        if not req.path.startswith(self.column):
+            return None
+        name = req.path[len(self.column) :] or "index.html"
+        _, count = self.page_rows(0)
+        for page in range(count):
+            if self.page_name(page) == name:
+                return self.list_page(page)
+        return None
+
+    def list_page(self, page: int) -> Response:
+        rows, count = self.page_rows(page)
+        items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
+        call = pages.trs_pager_call(self.pager, count, page, len(self.rows))
+        html = pages.trs_list(self.info.name, self.info.site_code, self.meta_charset, items, call)
+        return self.text(200, html, modified=self.started)
+
+    def render_detail(self, meta: pages.Meta, body: str, files: list[tuple[str, str]]) -> str:
+        relative = [("./" + h.rsplit("/", 1)[-1], n) for h, n in files]
+        return pages.trs_detail(meta, self.meta_charset, body, relative)
+
+
+class CatalogSite(TrsSite):
+    """A TRS site found from its 信息公开 page by link text; GBK declared only in <meta>."""
+
+    home = "/zwgk/zfxxgk/"
+    column = "/zwgk/zfxxgk/zfxxgknb/"
+    header_charset = False
+    meta_charset = "gbk"
+    pager = "trs6-1"
+    page_size = 15
+    disallow_prefix = ""
+
+    list_path = "/zwgk/zfxxgk/index.html"
+
+    def dynamic(self, req: Request) -> Response | None:
+        if req.path in (self.home, self.home + "index.html"):
+            links = [
+                ("./xxgkzn/", "政府信息公开指南"),
+                ("./xxgkzd/", "政府信息公开制度"),
+                ("./fdzdgknr/", "法定主动公开内容"),
+                ("./zfxxgknb/", "政府信息公开年报"),
+                ("./ysqgk/", "政府信息公开申请"),
+                ("/zwgk/tjxx/", "统计信息"),
+            ]
+            return self.text(200, pages.xxgk_home(self.info.name, self.meta_charset, links))
+        return super().dynamic(req)
+
+    def render_detail(self, meta: pages.Meta, body: str, files: list[tuple[str, str]]) -> str:
+        relative = [("./" + h.rsplit("/", 1)[-1], n) for h, n in files]
+        return pages.catalog_detail(meta, self.meta_charset, body, relative)
+
+
+class FjSite(Site):
+    """Fujian 集约化 (Putian): column page + JSON list API `/fjdzapp/search` (PORTALS.md §5).
+
+    The API parameters are [uncertain]; the portal reads the channel from `channelid`, the
+    page from `page` (or `pageNo`) and the page size from `prepage` (or `pageSize`).
+    """
+
+    column = "/zfxxgk/zfxxgkndbg/"
+    channel_id = 201988
+    api = "/fjdzapp/search"
+    page_size = 10
+
+    list_path = "/zfxxgk/zfxxgkndbg/"
+
+    def doc_path(self, doc: Doc) -> str:
+        return f"{self.column}{_month(doc.day)}/t{doc.day:%Y%m%d}_{self.doc_id(doc)}.htm"
+
+    def file_path(self, doc: Doc, k: int, ext: str) -> str:
+        digits = int(_hex(self.info.source_id, doc.n, k)[:12], 16) % 10**12
+        return f"{self.column}{_month(doc.day)}/P0{doc.day:%Y%m%d}{digits:012d}.{ext}"
+
+    def redirect_paths(self, doc: Doc) -> tuple[str, str]:
+        stem = doc.path.rsplit("/", 1)[-1]
+        return f"/zfxxgk/ndbg/{stem}", f"/zfxxgk/zfxxgkndbg/old/{stem}"
+
+    def item(self, row: Row) -> pages.Item:
+        d = row.doc
+        files = tuple((self.url(f.path), f.name) for f in d.files)
+        href = self.url(row.href)
+        return pages.Item(
+            href, d.title, d.day, self.doc_id(d), d.agency, d.index_no, d.doc_no, files
+        )
+
+    def dynamic(self, req: Request) -> Response | None:
+        if req.path in (self.column, self.column + "index.htm"):
+            rows, count = self.page_rows(0)
+            items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
+            html = pages.fj_column(
+                self.info.name, self.info.site_code, items, self.channel_id, self.api, count
+            )
+            return self.text(200, html, modified=self.started)
+        if req.path == self.api:
+            return self.search(req)
+        return None
+
+    def search(self, req: Request) -> Response:
+        if req.param("channelid") != str(self.channel_id):
+            body = '{"error": true, "msg": "栏目不存在"}'
+            return Response(200, body.encode(), "application/json;charset=UTF-8")
+        try:
+            page = max(1, int(req.param("page", "pageNo") or 1))
+            size = max(1, min(100, int(req.param("prepage", "pageSize") or self.page_size)))
+        except ValueError:
+            body = '{"error": true, "msg": "参数错误"}'
+            return Response(200, body.encode(), "application/json;charset=UTF-8")
+        chunk = self.rows[(page - 1) * size : page * size]
+        items = [self.item(r) for r in chunk]
+        text = pages.fj_json(page, size, len(self.rows), items, "政府信息公开年报")
+        return Response(200, text.encode(), "application/json;charset=UTF-8")
+
+    def render_detail(self, meta: pages.Meta, body: str, files: list[tuple[str, str]]) -> str:
+        relative = [("./" + h.rsplit("/", 1)[-1], n) for h, n in files]
+        return pages.fj_detail(meta, body, relative)
+
+
+class HanwebSite(Site):
+    """Hanweb 大汉: col page with embedded <datastore>, then dataproxy.jsp groups (§3.2).
+
+    Options: `overlap` (later groups repeat the previous group's last record, as nhsa.gov.cn)
+    and `xml_prologue` (whether replies start with <?xml?>, [uncertain]).
+    """
+
+    col_id = 1229140160
+    unit_id = 6101313
+    web_id = 3095
+    page_size = 15
+    group_size = 3
+    overlap = True
+    xml_prologue = False
+    disallow_prefix = "/module/xxgk/"
+    proxy = "/module/web/jpage/dataproxy.jsp"
+    download = "/module/download/downfile.jsp"
+
+    list_path = "/col/col1229140160/index.html"
+
+    def column(self) -> pages.HanwebColumn:
+        per_page = max(1, min(self.page_size, len(self.rows) // (3 * self.group_size)))
+        return pages.HanwebColumn(
+            self.col_id, self.unit_id, self.web_id, self.info.name, per_page, self.group_size
+        )
+
+    def doc_path(self, doc: Doc) -> str:
+        d = doc.day
+        return f"/art/{d.year}/{d.month}/{d.day}/art_{self.col_id}_{self.doc_id(doc)}.html"
+
+    def file_path(self, doc: Doc, k: int, ext: str) -> str:
+        name = quote(doc.title + (f"_{k}" if k else "") + "." + ext, safe="")
+        stored = f"{_hex(self.info.source_id, doc.n, k)}.{ext}"
+        return f"{self.download}?classid=0&filename={stored}&showname={name}"
+
+    def disallowed_path(self, doc: Doc) -> str:
+        area = f"11330122{doc.n:06d}"
+        return f"{self.disallow_prefix}xxgkAnnualReport.jsp?fbtime={doc.year}&area={area}"
+
+    def redirect_paths(self, doc: Doc) -> tuple[str, str]:
+        stem = doc.path.rsplit("/", 1)[-1]
+        return f"/art/old/{stem}", f"/art/moved/{stem}"
+
+    def route(self, req: Request) -> Response | None:
+        if req.path.startswith(self.disallow_prefix):
+            doc = self.routes.get(self.target(req))
+            return self.page(doc) if doc else None
+        if req.path == self.download:
+            name = req.param("filename")
+            file = next(
+                (f for d in self.reports for f in d.files if f"filename={name}&" in f.path), None
+            )
+            return self.file(file) if file else None
+        return super().route(req)
+
+    def dynamic(self, req: Request) -> Response | None:
+        if req.path in (f"/col/col{self.col_id}/index.html", f"/col/col{self.col_id}/"):
+            col = self.column()
+            first = self.rows[: col.per_page * col.group_size]
+            items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in first]
+            html = pages.hanweb_column(self.info.site_code, col, items, len(self.rows))
+            return self.text(200, html, modified=self.started)
+        if req.path == self.proxy:
+            return self.dataproxy(req)
+        return None
+
+    def dataproxy(self, req: Request) -> Response:
+        """Records by range (startrecord/endrecord) or by page; blank without the column."""
+        if req.param("columnid") != str(self.col_id) or req.param("unitid") != str(self.unit_id):
+            return Response(200, b"", "text/xml;charset=UTF-8")
+        col = self.column()
+        try:
+            per_page = int(req.param("perpage") or col.per_page)
+            if req.param("startrecord") is not None:
+                start = int(req.param("startrecord") or 1)
+                end = int(req.param("endrecord") or start + per_page - 1)
+            else:
+                page = int(req.param("page") or 1)
+                start, end = (page - 1) * per_page + 1, page * per_page
+        except ValueError:
+            return Response(200, b"", "text/xml;charset=UTF-8")
+        rows = proxy_slice(self.rows, start, end, self.overlap)
+        items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
+        total = len(self.rows)
+        xml = pages.hanweb_datastore(items, total, per_page, self.origin, self.xml_prologue)
+        return Response(200, xml.encode(), "text/xml;charset=UTF-8")
+
+    def render_detail(self, meta: pages.Meta, body: str, files: list[tuple[str, str]]) -> str:
+        return pages.hanweb_detail(meta, body, files)
+
+
+def proxy_slice(rows: list, start: int, end: int, overlap: bool) -> list:
+    """Records `start`..`end` (1-based, inclusive); with overlap, one leading record more."""
+    first = max(1, start) - 1
+    if overlap and first > 0:
+        first -= 1
+    return rows[first : max(first, end)]
+
+
+class NextLinkSite(Site):
+    """Plain 下一页 links (`?currentPage=N`), UUID article URLs, no charset anywhere."""
+
+    column = "/xxgk/gknb/"
+    header_charset = False
+    page_size = 12
+    disallow_prefix = "/xxgk/gknb/draft/"
+
+    list_path = "/xxgk/gknb/index.jsp"
+
+    def doc_path(self, doc: Doc) -> str:
+        return f"{self.column}content/{uuid.UUID(_hex(self.info.source_id, doc.n))}.html"
+
+    def file_path(self, doc: Doc, k: int, ext: str) -> str:
+        return f"/uploadfiles/{_month(doc.day)}/{_hex(self.info.source_id, doc.n, k)}.{ext}"
+
+    def redirect_paths(self, doc: Doc) -> tuple[str, str]:
+        stem = doc.path.rsplit("/", 1)[-1]
+        return f"/art/{stem}", f"/xxgk/art/{stem}"
+
+    def dynamic(self, req: Request) -> Response | None:
+        if req.path != self.list_path:
+            return None
+        try:
+            page = int(req.param("currentPage") or 1)
+        except ValueError:
+            return None
+        rows, count = self.page_rows(page - 1)
+        if not 1 <= page <= count:
+            return None
+        items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
+        html = pages.nextlink_list(
+            self.info.name, self.info.site_code, items, page, count, self.list_path
+        )
+        return self.text(200, html)
+
+    def not_found(self) -> Response:
+        """This family's error page carries a wrong charset header (PORTALS.md §9)."""
+        body = pages.NOT_FOUND.encode()
+        return Response(404, body, "text/html; charset=iso-8859-1")
+
+    def render_detail(self, meta: pages.Meta, body: str, files: list[tuple[str, str]]) -> str:
+        return pages.nextlink_detail(meta, body, files)
+
+
+class WafSite(TrsSite):
+    """A TRS site behind a WAF: every request gets the challenge (PORTALS.md §10)."""
+
+    def handle(self, req: Request) -> Response:
+        token = _hex(self.info.source_id, req.path, time.monotonic_ns())
+        if self.info.waf == "ruishu":
+            return Response(
+                412,
+                pages.ruishu_challenge(token).encode(),
+                "text/html",
+                headers=[("Set-Cookie", f"FSSBBIl1UgzbN7N80S={token}; Path=/; HttpOnly")],
+            )
+        return Response(
+            521,
+            pages.jsl_challenge(token[:24]).encode(),
+            "text/html",
+            headers=[("Set-Cookie", f"__jsluid_h={token}; max-age=31536000; path=/; HttpOnly")],
+        )
+
+
+FAMILIES: dict[str, type[Site]] = {
+    "trs": TrsSite,
+    "catalog": CatalogSite,
+    "fjdzapp": FjSite,
+    "hanweb": HanwebSite,
+    "nextlink": NextLinkSite,
+    "waf": WafSite,
+}
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def parse_form(body: bytes, content_type: str) -> dict[str, list[str]]:
+    if "application/x-www-form-urlencoded" not in content_type:
+        return {}
+    return parse_qs(body.decode("utf-8", errors="replace"))
