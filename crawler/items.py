@@ -15,6 +15,7 @@ class ReportItem:
 
     source_id: str
     url: str
+    listed_url: str | None = None  # the URL on the list page when it redirected to `url`
     title: str | None = None
     year: int | None = None
     published_date: str | None = None

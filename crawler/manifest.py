@@ -46,6 +46,7 @@ DOCUMENTS_SCHEMA = pa.schema(
         ("etag", pa.string()),
         ("last_modified", pa.string()),
         ("attachment_urls", pa.list_(pa.string())),
+        ("listed_url", pa.string()),
     ]
 )
 RUNS_SCHEMA = pa.schema(
@@ -160,11 +161,13 @@ class SeenStore:
 
     def add(self, row: dict[str, Any]) -> None:
         self.keys.add((row["sha256"], row["url"]))
-        self.latest[row["url"]] = Known(
-            row["sha256"], row["path"], row.get("etag"), row.get("last_modified"), row
-        )
-        if row.get("kind") == "page":
-            self.attachments[row["url"]] = list(row.get("attachment_urls") or [])
+        known = Known(row["sha256"], row["path"], row.get("etag"), row.get("last_modified"), row)
+        # A page reached through a redirect is also known under the URL its list gives.
+        urls = {row["url"], row.get("listed_url") or row["url"]}
+        for url in urls:
+            self.latest[url] = known
+            if row.get("kind") == "page":
+                self.attachments[url] = list(row.get("attachment_urls") or [])
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         known = self.latest.get(url)

@@ -266,6 +266,7 @@ class ManifestPipeline:
                     "etag": item.etag,
                     "last_modified": item.last_modified,
                     "attachment_urls": item.file_urls,
+                    "listed_url": item.listed_url,
                 }
             )
             item.page_body = None
@@ -286,6 +287,7 @@ class ManifestPipeline:
                     "etag": result["etag"],
                     "last_modified": result["last_modified"],
                     "attachment_urls": None,
+                    "listed_url": None,
                 }
             )
         return item

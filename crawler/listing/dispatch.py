@@ -26,6 +26,12 @@ def parse_list(url: str, text: str, hint: str = "auto") -> ListResult:
         boot = jsonapi.gkmlpt_bootstrap(url, text)
         if boot.follow:
             return boot
+    if jsonapi.FJ_API in text:
+        parser = trs.parse if trs.detect(text) else nextlink.parse
+        result = parser(url, text, selector)
+        result.extend(jsonapi.fjdzapp_bootstrap(url, text))
+        result.family = "fjdzapp"
+        return result
     if trs.detect(text):
         return trs.parse(url, text, selector)
     return nextlink.parse(url, text, selector)

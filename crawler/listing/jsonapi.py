@@ -151,6 +151,26 @@ def gkmlpt_bootstrap(url: str, text: str) -> ListResult:
     return result
 
 
+_FJ_CHANNEL = re.compile(r"channelid[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
+FJ_API = "/fjdzapp/search"
+FJ_PAGE_SIZE = 100
+
+
+def fjdzapp_bootstrap(url: str, text: str) -> ListResult:
+    """On a Fujian column page that loads `/fjdzapp/search`, the first API page of its channel.
+
+    The request parameters are not documented (PORTALS.md §14): channelid, page and prepage
+    are the names the Putian crawl notes and the Sanming replies use.
+    """
+    result = ListResult("fjdzapp")
+    channel = _FJ_CHANNEL.search(text)
+    if FJ_API in text and channel:
+        query = urlencode({"channelid": channel[1], "page": 1, "prepage": FJ_PAGE_SIZE})
+        api = urljoin(url, f"{FJ_API}?{query}")
+        result.follow.append(ListRequest(api, family="fjdzapp", headers={"Referer": url}))
+    return result
+
+
 def parse(url: str, text: str) -> ListResult | None:
     """A JSON list reply of a known shape, or None."""
     payload = loads(text)

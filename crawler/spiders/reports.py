@@ -184,7 +184,8 @@ class ReportsSpider(scrapy.Spider):
     def parse_report(self, response: Response) -> Iterator[ReportItem]:
         source = self.by_id[response.meta["source_id"]]
         stats = self.crawler.stats
-        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        url = response.url
+        listed = (response.meta.get("redirect_urls") or [url])[0]
         if response.status == 304 and url in self.seen.latest:
             stats.inc_value("nianbao/pages_not_modified")
             known = self.seen.latest[url].row
@@ -210,6 +211,7 @@ class ReportsSpider(scrapy.Spider):
         yield ReportItem(
             source_id=source.id,
             url=url,
+            listed_url=listed,
             title=page.title or title,
             year=infer_year(page.title or "", published) or infer_year(title or "", published),
             published_date=published,
