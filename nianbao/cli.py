@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from extract import __version__
+from nianbao.commands.crawl import crawl_command
 from nianbao.commands.extract import extract_command
 from nianbao.commands.publish import publish_command, serve_command
 from nianbao.commands.query import export_command, query_command, show_command
@@ -38,6 +39,7 @@ def cli(log_level: str) -> None:
 
 
 cli.add_command(extract_command)
+cli.add_command(crawl_command)
 cli.add_command(run_command)
 cli.add_command(nightly_command)
 cli.add_command(query_command)
