@@ -10,6 +10,7 @@ import click
 from extract import __version__
 from nianbao.commands.crawl import crawl_command
 from nianbao.commands.extract import extract_command
+from nianbao.commands.portal import portal_command
 from nianbao.commands.publish import publish_command, serve_command
 from nianbao.commands.query import export_command, query_command, show_command
 from nianbao.commands.run import nightly_command, run_command
@@ -39,6 +40,7 @@ def cli(log_level: str) -> None:
 
 
 cli.add_command(extract_command)
+cli.add_command(portal_command)
 cli.add_command(crawl_command)
 cli.add_command(run_command)
 cli.add_command(nightly_command)
