@@ -1,0 +1,269 @@
+"""Building and publishing the datasets from a raw store of real corpus documents."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pytest
+
+import extract
+from nianbao.datasets.publish import current_release, run_lock
+from nianbao.pipeline import rebuild
+from tests.datasets_helpers import (
+    FETCHED_AT,
+    corpus_ids,
+    corpus_store,
+    document_row,
+    write_manifest,
+)
+
+CELL_TABLES = ("reports", "proactive", "applications", "review_litigation", "checks")
+
+
+def read(data_dir: Path, name: str) -> pa.Table:
+    return ds.dataset(data_dir / "datasets" / name, format="parquet").to_table()
+
+
+def files(data_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every published file with its (inode, size)."""
+    root = (data_dir / "datasets").resolve()
+    return {
+        str(p.relative_to(root)): (p.stat().st_ino, p.stat().st_size)
+        for p in sorted(root.rglob("*.parquet"))
+    }
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    corpus_store(tmp_path)
+    summary = rebuild(tmp_path)
+    assert summary.ok, summary.error
+    return tmp_path
+
+
+def test_reports_from_the_real_corpus(built: Path) -> None:
+    reports = read(built, "reports")
+    assert reports.num_rows == len(corpus_ids())
+    row = reports.filter(
+        pc.equal(reports["url"], "http://js-huaian.example/zfxxgknb/js-huaian-2024/report.pdf")
+    ).to_pylist()[0]
+    assert row["agency"] == "淮安市人民政府"
+    assert row["year"] == 2024
+    assert row["page_url"] == "http://js-huaian.example/zfxxgknb/js-huaian-2024/index.html"
+    assert row["division_code"] == "320800" and row["level"] == "city"
+    assert row["status"] == "ok" and row["applications_format"] == "2021"
+    assert row["extractor_version"] == extract.__version__
+    assert row["version"] == 1 and row["is_latest"]
+    # partitioned by year, hive style
+    assert (built / "datasets" / "reports" / "year=2024" / "part-0.parquet").exists()
+
+
+def test_cell_values_match_the_gold_answers(built: Path) -> None:
+    apps = read(built, "applications")
+    reports = read(built, "reports").select(["report_id", "agency", "year"])
+    joined = apps.join(reports, "report_id", join_type="inner", left_suffix="_a")
+    # 淮安市人民政府 2024: 行政复议 总计 351; 本年新收 总计 from gold
+    gold = json.loads(
+        (Path(__file__).parent / "fixtures/corpus/gold/js-huaian-2024.json").read_text()
+    )
+    mine = joined.filter(
+        pc.and_(
+            pc.equal(joined["agency"], "淮安市人民政府"),
+            pc.equal(joined["row_key"], "new_received"),
+        )
+    )
+    values = dict(zip(mine["column_key"].to_pylist(), mine["value"].to_pylist(), strict=True))
+    assert values == gold["applications"]["new_received"]
+    review = read(built, "review_litigation")
+    total = review.filter(
+        pc.and_(
+            pc.and_(pc.equal(review["row_key"], "review"), pc.equal(review["column_key"], "total")),
+            pc.equal(review["year"], 2024),
+        )
+    )
+    assert 351 in total["value"].to_pylist()
+    labels = dict(zip(apps["row_key"].to_pylist(), apps["row_label"].to_pylist(), strict=False))
+    assert labels["new_received"] == "本年新收政府信息公开申请数量"
+
+
+def test_checks_in_report_and_across_years(built: Path) -> None:
+    checks = read(built, "checks")
+    kinds = set(checks["kind"].to_pylist())
+    assert kinds == {"in_report", "cross_year"}
+    cross = checks.filter(pc.equal(checks["kind"], "cross_year")).to_pylist()
+    # 莆田市城市管理局: 2021 in_force 23 + 2022 issued 3 - repealed 15 = 11 ≠ 9 printed in 2022
+    nd = [
+        c
+        for c in cross
+        if c["name"] == "in_force_continuity" and c["row_key"] == "normative_documents"
+    ]
+    failing = {(c["year"], c["left"], c["right"]) for c in nd if not c["passed"]}
+    assert (2022, -11.0, 9.0) in failing
+    # the 洪泽区 2023 and 2024 reports print the agency name differently but are one agency
+    reports = read(built, "reports")
+    hongze = reports.filter(pc.equal(reports["source_id"], "js-hongze"))
+    assert len(set(hongze["agency"].to_pylist())) == 2
+    assert len(set(hongze["agency_id"].to_pylist())) == 1
+    carried = [c for c in cross if c["name"] == "carried_forward_continuity" and c["year"] == 2024]
+    assert {c["report_id"] for c in carried} >= set(
+        hongze.filter(pc.equal(hongze["year"], 2024))["report_id"].to_pylist()
+    )
+    # failed checks are counted on their report
+    failed = (
+        checks.filter(pc.invert(checks["passed"]))
+        .group_by("report_id")
+        .aggregate([("passed", "count")])
+    )
+    counted = dict(
+        zip(reports["report_id"].to_pylist(), reports["failed_checks"].to_pylist(), strict=True)
+    )
+    for rid, n in zip(
+        failed["report_id"].to_pylist(), failed["passed_count"].to_pylist(), strict=True
+    ):
+        assert counted[rid] == n
+
+
+def test_second_run_changes_nothing(built: Path) -> None:
+    before = files(built)
+    release = current_release(built)
+    summary = rebuild(built)
+    assert summary.ok
+    assert summary.extracted == 0 and summary.reused == len(corpus_ids())
+    assert summary.new_reports == [] and summary.changed_reports == []
+    assert current_release(built) != release
+    assert files(built) == before  # same bytes: the very same (hard-linked) files
+
+
+def test_new_extractor_version_reextracts_everything(built: Path, monkeypatch) -> None:
+    monkeypatch.setattr(extract, "__version__", "99.0")
+    monkeypatch.setattr("extract.pipeline.__version__", "99.0")
+    summary = rebuild(built)
+    assert summary.ok and summary.extracted == len(corpus_ids())
+    assert set(read(built, "reports")["extractor_version"].to_pylist()) == {"99.0"}
+
+
+def test_changed_document_is_a_new_version(built: Path) -> None:
+    doc_id = "fj-putian-cgj-2023"
+    old = read(built, "reports").filter(pc.equal(read(built, "reports")["year"], 2023))
+    html = next((Path(__file__).parent / "fixtures/corpus/docs").glob(f"{doc_id}.*")).read_bytes()
+    later = FETCHED_AT.replace(day=20)
+    row = document_row(
+        built, doc_id, html.replace(b"</body>", b"<p>\xe6\x9b\xb4\xe6\xad\xa3</p></body>"), later
+    )
+    write_manifest(built, [row], name="part-1")
+    summary = rebuild(built)
+    assert summary.ok and summary.extracted == 1
+    reports = read(built, "reports")
+    cgj = reports.filter(
+        pc.and_(pc.equal(reports["agency"], "莆田市城市管理局"), pc.equal(reports["year"], 2023))
+    )
+    assert sorted(cgj["version"].to_pylist()) == [1, 2]
+    latest = cgj.filter(cgj["is_latest"]).to_pylist()[0]
+    assert latest["sha256"] == row["sha256"]
+    assert summary.changed_reports == [latest["report_id"]]
+    assert len(set(cgj["agency_id"].to_pylist())) == 1
+    assert old.num_rows + 1 == reports.filter(pc.equal(reports["year"], 2023)).num_rows
+
+
+def test_result_does_not_depend_on_arrival_order(tmp_path: Path) -> None:
+    ids = corpus_ids()
+    first, second = tmp_path / "a", tmp_path / "b"
+    corpus_store(first, ids)
+    shuffled = ids[:]
+    random.Random(7).shuffle(shuffled)
+    corpus_store(second, shuffled[:10])
+    write_manifest(second, [document_row(second, i) for i in shuffled[10:]], name="part-1")
+    assert rebuild(first).ok and rebuild(second).ok
+    for name in CELL_TABLES:
+        assert read(first, name).equals(read(second, name)), name
+
+
+def test_lock_stops_a_second_run(built: Path) -> None:
+    release = current_release(built)
+    with run_lock(built):
+        summary = rebuild(built)
+    assert not summary.ok and "run.lock" in summary.error
+    assert summary.exit_code == 1
+    assert current_release(built) == release
+
+
+def test_failed_build_leaves_yesterdays_data(built: Path, monkeypatch) -> None:
+    before = files(built)
+    release = current_release(built)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("nianbao.datasets.publish.datapackage", broken)
+    summary = rebuild(built, force=True)
+    assert not summary.ok and "disk full" in summary.error
+    assert "unchanged" in summary.paragraph()
+    assert current_release(built) == release and files(built) == before
+
+
+KILLED_RUN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import nianbao.datasets.publish as publish
+    real = publish.write_table
+    def slow(*args, **kwargs):
+        out = real(*args, **kwargs)
+        print("wrote", args[0].name, flush=True)
+        time.sleep(30)
+        return out
+    publish.write_table = slow
+    from nianbao.pipeline import rebuild
+    rebuild(Path(sys.argv[1]), force=True)
+    """
+)
+
+
+def test_run_killed_half_way_leaves_previous_datasets(built: Path) -> None:
+    before = files(built)
+    release = current_release(built)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN, str(built)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().startswith("wrote")  # half-way: one table written
+        assert any(p.name.endswith(".partial") for p in (built / "releases").iterdir())
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert current_release(built) == release and files(built) == before
+    assert read(built, "reports").num_rows == len(corpus_ids())
+    # the lock died with the process, and the next run clears the partial release
+    time.sleep(0.1)
+    assert rebuild(built).ok
+    assert not any(p.name.endswith(".partial") for p in (built / "releases").iterdir())
+    assert files(built) == before
+
+
+def test_not_a_report_is_left_out(tmp_path: Path) -> None:
+    corpus_store(tmp_path, ["fj-putian-cgj-2022"])
+    notice = (
+        "<html><head><title>关于开展2024年度安全生产检查的通知</title></head>"
+        "<body><p>各单位：现将有关事项通知如下。</p></body></html>"
+    )
+    row = document_row(tmp_path, "fj-putian-cgj-2021", notice.encode())
+    row["url"] = row["page_url"] = "http://fj-putian-cgj.example/tzgg/1.html"
+    write_manifest(tmp_path, [row], name="part-1")
+    summary = rebuild(tmp_path)
+    assert summary.ok
+    reports = read(tmp_path, "reports")
+    assert reports["url"].to_pylist() == [
+        "http://fj-putian-cgj.example/zfxxgknb/fj-putian-cgj-2022/index.html"
+    ]
+    assert read(tmp_path, "documents").num_rows == 2
