@@ -7,9 +7,16 @@ never changed to make a check pass.
 from __future__ import annotations
 
 from extract import labels as L
-from extract.record import Check, CellValue, Matrix, ProactiveCell
+from extract.record import CellValue, Check, Matrix, ProactiveCell
 
-APPLICANTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org")
+APPLICANTS = (
+    "natural_person",
+    "commercial",
+    "research",
+    "social_org",
+    "legal_service",
+    "other_org",
+)
 REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 
 
@@ -31,34 +38,66 @@ def application_checks(apps: Matrix, fmt: str | None) -> list[Check]:
     if not apps:
         return []
     checks: list[Check] = []
-    leaves = [r for r in L.RESULT_ROWS if r != "other_total"] if fmt == "2021" else [
-        r for r in L.RESULT_ROWS if r not in L.OTHER_ROWS_2021
-    ]
+    leaves = (
+        [r for r in L.RESULT_ROWS if r != "other_total"]
+        if fmt == "2021"
+        else [r for r in L.RESULT_ROWS if r not in L.OTHER_ROWS_2021]
+    )
     expected_rows = ["new_received", "carried_over", *leaves, "total_processed", "carried_forward"]
     missing = [r for r in expected_rows if r not in apps]
     checks.append(
-        _check("applications.rows_present", "applications", len(expected_rows) - len(missing),
-               len(expected_rows), "rows read" + (f" (missing {', '.join(missing)})" if missing
-                                                  else ""), "rows of the template")
+        _check(
+            "applications.rows_present",
+            "applications",
+            len(expected_rows) - len(missing),
+            len(expected_rows),
+            "rows read" + (f" (missing {', '.join(missing)})" if missing else ""),
+            "rows of the template",
+        )
     )
     for col in (*APPLICANTS, "total"):
         if not any(col in apps.get(r, {}) for r in expected_rows):
             continue
         left = _sum([_v(apps, "new_received", col), _v(apps, "carried_over", col)])
         right = _sum([_v(apps, "total_processed", col), _v(apps, "carried_forward", col)])
-        checks.append(_check("applications.balance", "applications", left, right,
-                             "new_received + carried_over", "total_processed + carried_forward",
-                             column=col))
+        checks.append(
+            _check(
+                "applications.balance",
+                "applications",
+                left,
+                right,
+                "new_received + carried_over",
+                "total_processed + carried_forward",
+                column=col,
+            )
+        )
         parts = _sum([_v(apps, r, col) if r in apps else 0 for r in leaves])
-        checks.append(_check("applications.results_sum", "applications",
-                             _v(apps, "total_processed", col), parts, "total_processed",
-                             f"sum of the {len(leaves)} result rows", column=col))
+        checks.append(
+            _check(
+                "applications.results_sum",
+                "applications",
+                _v(apps, "total_processed", col),
+                parts,
+                "total_processed",
+                f"sum of the {len(leaves)} result rows",
+                column=col,
+            )
+        )
     for row in expected_rows:
         if row not in apps:
             continue
         parts = _sum([_v(apps, row, c) for c in APPLICANTS])
-        checks.append(_check("applications.row_total", "applications", _v(apps, row, "total"),
-                             parts, "total", "sum of the six applicant columns", row=row))
+        checks.append(
+            _check(
+                "applications.row_total",
+                "applications",
+                _v(apps, row, "total"),
+                parts,
+                "total",
+                "sum of the six applicant columns",
+                row=row,
+            )
+        )
     return checks
 
 
@@ -68,9 +107,17 @@ def review_checks(review: Matrix) -> list[Check]:
         if row not in review:
             continue
         parts = _sum([_v(review, row, c) for c in REVIEW_PARTS])
-        checks.append(_check("review_litigation.row_total", "review_litigation",
-                             _v(review, row, "total"), parts, "total", " + ".join(REVIEW_PARTS),
-                             row=row))
+        checks.append(
+            _check(
+                "review_litigation.row_total",
+                "review_litigation",
+                _v(review, row, "total"),
+                parts,
+                "total",
+                " + ".join(REVIEW_PARTS),
+                row=row,
+            )
+        )
     return checks
 
 
@@ -79,8 +126,16 @@ def proactive_checks(cells: list[ProactiveCell], fmt: str | None) -> list[Check]
     if not cells:
         return []
     unreadable = [c for c in cells if c.cell.value is None]
-    return [_check("proactive.values_readable", "proactive", len(cells) - len(unreadable),
-                   len(cells), "cells read as numbers", "cells")]
+    return [
+        _check(
+            "proactive.values_readable",
+            "proactive",
+            len(cells) - len(unreadable),
+            len(cells),
+            "cells read as numbers",
+            "cells",
+        )
+    ]
 
 
 def report_checks(
@@ -91,3 +146,16 @@ def report_checks(
         *application_checks(apps, formats.get("applications")),
         *review_checks(review),
     ]
+
+
+def reader_check(warnings: list[str]) -> Check:
+    """The reader's own doubts (a copied row it could not lay out for certain) as a
+    failed check, so such a record is never taken as clean."""
+    return _check(
+        "reader.layout_certain",
+        "document",
+        0,
+        len(warnings),
+        "rows laid out with certainty",
+        "rows needing it",
+    )

@@ -36,7 +36,9 @@ PROACTIVE_METRICS: dict[str, tuple[str, ...]] = {
     "amount": ("采购总金额", "本年收费金额", "收费金额"),
 }
 METRICS_2021 = frozenset({"issued", "repealed", "in_force"})
-METRICS_2019 = frozenset({"new_made", "new_published", "total_published", "prev_year_items", "change"})
+METRICS_2019 = frozenset(
+    {"new_made", "new_published", "total_published", "prev_year_items", "change"}
+)
 # Which metrics a 2021 item has (fees: amount only; 许可/处罚/强制: decisions only).
 ITEM_METRICS_2021: dict[str, tuple[str, ...]] = {
     "rules": ("issued", "repealed", "in_force"),

@@ -107,7 +107,7 @@ class _StreamReader:
                 unit = _money_unit(cell.text)
                 slots.append(Slot(key, cell.col, _span_end(row, cell), unit=unit))
         first = norm_label(row[0].text)
-        if not slots or (first != norm_label("信息内容") and len(slots) < 2):
+        if not slots or (first not in ("", norm_label("信息内容")) and len(slots) < 2):
             return False
         self.section, self.slots = "proactive", slots
         return True
@@ -191,8 +191,11 @@ class _StreamReader:
         leaf = parts[-1]
         item = match_label(leaf, L.PROACTIVE_ITEMS)
         label = None
-        if item is None or (len(parts) > 1 and match_label(parts[0], L.PROACTIVE_ITEMS) and
-                            match_label(parts[0], L.PROACTIVE_ITEMS) != item):
+        if item is None or (
+            len(parts) > 1
+            and match_label(parts[0], L.PROACTIVE_ITEMS)
+            and match_label(parts[0], L.PROACTIVE_ITEMS) != item
+        ):
             item, label = "extra", leaf
         for slot, cell in pairs:
             value = self._cell(table, r, cell, money=slot.key in L.MONEY_METRICS, unit=slot.unit)
@@ -233,8 +236,12 @@ class _StreamReader:
     def _cell(
         self, table: Table, r: int, cell: Cell | None, money: bool = False, unit: str | None = None
     ) -> CellValue:
-        loc = {"table": table.index, "page": table.page_of(r), "row": r,
-               "col": cell.col if cell else None}
+        loc = {
+            "table": table.index,
+            "page": table.page_of(r),
+            "row": r,
+            "col": cell.col if cell else None,
+        }
         raw = cell.text if cell is not None else None
         try:
             value, cell_unit = parse_number(raw)
@@ -258,7 +265,9 @@ class _StreamReader:
         if any(k in apps for k in L.OTHER_ROWS_2021):
             out.formats["applications"] = "2021"
             if "other_total" not in apps:
-                apps["other_total"] = _derived_sum([apps[k] for k in L.OTHER_ROWS_2021 if k in apps])
+                apps["other_total"] = _derived_sum(
+                    [apps[k] for k in L.OTHER_ROWS_2021 if k in apps]
+                )
         elif apps:
             out.formats["applications"] = "2019"
         return out
@@ -313,7 +322,7 @@ def _slots_from_columns(
 
 
 def _mentions(row: list[Cell], word: str) -> bool:
-    return any(word in c.text for c in row)
+    return any(word in norm_label(c.text) for c in row)
 
 
 def _money_unit(header: str) -> str | None:

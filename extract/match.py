@@ -15,8 +15,10 @@ FUZZY_THRESHOLD = 0.8
 
 @lru_cache(maxsize=64)
 def _normalised(table_id: int, items: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
-    return tuple((key, tuple(sorted({norm_label(v) for v in vs}, key=len, reverse=True)))
-                 for key, vs in items)
+    return tuple(
+        (key, tuple(sorted({norm_label(v) for v in vs}, key=len, reverse=True)))
+        for key, vs in items
+    )
 
 
 def _prepared(table: Variants) -> tuple:
@@ -53,7 +55,7 @@ def match_label(label: str, table: Variants, allowed: set[str] | None = None) ->
             if variant and variant in norm:
                 score = 1000.0 + len(variant) + (500 if norm == variant else 0)
             else:
-                tail = norm[-len(variant):] if len(norm) > len(variant) else norm
+                tail = norm[-len(variant) :] if len(norm) > len(variant) else norm
                 ratio = SequenceMatcher(None, tail, variant, autojunk=False).ratio()
                 if ratio < FUZZY_THRESHOLD or len(variant) < 4:
                     continue

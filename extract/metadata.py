@@ -8,8 +8,21 @@ import re
 from extract.model import Document, Paragraph
 from extract.normalize import norm_text
 
-_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "O": "0", "一": "1", "二": "2", "三": "3",
-              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_DIGITS = {
+    "〇": "0",
+    "○": "0",
+    "零": "0",
+    "O": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
 _CN_YEAR = re.compile(r"[二][〇○零O一二三四五六七八九]{3}(?=年)")
 _REPORT = re.compile(r"(年度报告|年报|工作报告)")
 _TOPIC = r"(?:政府信息公开|政务公开|信息公开)"
@@ -21,7 +34,13 @@ _DATE_LABEL = re.compile(
     r"(?:发布日期|发文日期|成文日期|发布时间|公开日期)\s*[:：]?\s*"
     r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 )
-_META_DATE_KEYS = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
+_META_DATE_KEYS = (
+    "PubDate",
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "article:published_time",
+)
 _META_AGENCY_KEYS = ("ContentSource", "发布机构")
 
 
@@ -33,15 +52,12 @@ def arabic_years(text: str) -> str:
 def title_candidates(doc: Document) -> list[str]:
     """Titles to read agency and year from: the page's, then the report's heading lines."""
     heads = [b.text for b in doc.blocks[:12] if isinstance(b, Paragraph)]
-    out = []
+    out = [value for value in (doc.meta.get("ArticleTitle"), doc.title) if value]
     for i, line in enumerate(heads):
         if _REPORT.search(line) and len(line) < 80:
             out.append(line)
             if i:
                 out.append(heads[i - 1] + line)
-    for value in (doc.meta.get("ArticleTitle"), doc.title):
-        if value:
-            out.append(value)
     return [norm_text(arabic_years(t)) for t in out]
 
 
@@ -73,7 +89,13 @@ def agency_and_year(doc: Document) -> tuple[str | None, int | None]:
 def _clean_agency(name: str) -> str | None:
     name = re.sub(r"^[《“\"'（(【\[]+|[》”\"'）)】\]]+$", "", name).strip("：:-—_ ")
     name = re.sub(r"关于$", "", name)
-    if len(name) < 3 or len(name) > 40 or re.search(r"\d", name) or name.startswith("政府"):
+    if (
+        len(name) < 3
+        or len(name) > 40
+        or re.search(r"\d", name)
+        or name.startswith(("政府", "根据"))
+        or "《" in name
+    ):
         return None
     return name
 

@@ -76,6 +76,8 @@ class Document:
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     pages: int | None = None
+    # What the reader could not be sure of (a copied row whose numbers did not line up…).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:

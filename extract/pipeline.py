@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from extract import __version__
-from extract.checks import report_checks
+from extract.checks import reader_check, report_checks
 from extract.mapping import map_document
 from extract.metadata import agency_and_year, is_annual_report, published_date
 from extract.model import ExtractError
@@ -26,7 +26,9 @@ TABLES = ("proactive", "applications", "review_litigation")
 FIRST_NATIONAL_YEAR = 2019
 
 
-def extract_path(path: Path, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Record:
+def extract_path(
+    path: Path, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Record:
     source = source if source is not None else str(path)
     try:
         size = path.stat().st_size
@@ -34,14 +36,18 @@ def extract_path(path: Path, source: str | None = None, max_bytes: int = DEFAULT
             return Record(
                 source=source,
                 status="failed",
-                error=f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap",
+                error=f"file is {_size(size)}, over the {_size(max_bytes)} cap",
                 bytes=size,
                 extractor_version=__version__,
             )
         data = path.read_bytes()
     except OSError as exc:
-        return Record(source=source, status="failed", error=f"cannot read file: {exc.strerror or exc}",
-                      extractor_version=__version__)
+        return Record(
+            source=source,
+            status="failed",
+            error=f"cannot read file: {exc.strerror or exc}",
+            extractor_version=__version__,
+        )
     return extract_bytes(data, source, path.name)
 
 
@@ -73,9 +79,12 @@ def _fill(record: Record, data: bytes, name: str) -> None:
     record.applications = mapped.applications
     record.review_litigation = mapped.review_litigation
     record.formats = mapped.formats
-    record.warnings = mapped.warnings
-    record.checks = report_checks(mapped.proactive, mapped.applications,
-                                  mapped.review_litigation, mapped.formats)
+    record.warnings = doc.warnings + mapped.warnings
+    record.checks = report_checks(
+        mapped.proactive, mapped.applications, mapped.review_litigation, mapped.formats
+    )
+    if doc.warnings:
+        record.checks.append(reader_check(doc.warnings))
     found = mapped.found
     if found == set(TABLES):
         return
@@ -89,7 +98,21 @@ def _fill(record: Record, data: bytes, name: str) -> None:
         raise ExtractError(
             "partial",
             "no national statistical tables found"
-            + (f" among {tables} tables" if tables else " (the page has no tables; they may be images or in an attachment)"),
+            + (
+                f" among {tables} tables"
+                if tables
+                else " (the page has no tables; they may be images or in an attachment)"
+            ),
         )
     record.status = "partial"
     record.error = "missing " + ", ".join(t for t in TABLES if t not in found)
+
+
+def _size(n: float) -> str:
+    if n < 1024:
+        return f"{n:.0f} bytes"
+    for unit in ("KB", "MB"):
+        n /= 1024
+        if n < 1024:
+            return f"{n:.1f} {unit}"
+    return f"{n / 1024:.1f} GB"

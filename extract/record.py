@@ -122,4 +122,6 @@ class Record:
 
 
 def _matrix_dict(matrix: Matrix) -> dict[str, dict[str, Any]]:
-    return {row: {col: cell.to_dict() for col, cell in cols.items()} for row, cols in matrix.items()}
+    return {
+        row: {col: cell.to_dict() for col, cell in cols.items()} for row, cols in matrix.items()
+    }

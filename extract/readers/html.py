@@ -199,5 +199,7 @@ def _add_table(table: etree._Element, doc: Document) -> None:
 
 
 def _cell_text(td: etree._Element) -> str:
-    """Cell text with Word's line breaks and span fragments joined."""
-    return clean(" ".join(t for t in td.itertext()))
+    """Cell text with span fragments joined and line breaks (<br>, <p>) as one space."""
+    for el in td.iter("br", "p", "div"):
+        el.tail = "\n" + (el.tail or "")
+    return clean(td.text_content())

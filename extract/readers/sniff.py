@@ -33,9 +33,11 @@ def sniff(data: bytes, name: str = "") -> str:
         return "image"
     if _looks_binary(data[:4096]):
         return "binary"
-    if any(m in head.lower() for m in _HTML_MARKERS) or lower_name.endswith(
-        (".html", ".htm", ".shtml", ".jsp")
-    ) and b"<" in head:
+    if (
+        any(m in head.lower() for m in _HTML_MARKERS)
+        or lower_name.endswith((".html", ".htm", ".shtml", ".jsp"))
+        and b"<" in head
+    ):
         return "html"
     return "text"
 

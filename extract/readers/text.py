@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from extract import labels as L
+from extract.align import align_row, totals_check
 from extract.match import match_exact, match_label
 from extract.model import Cell, Document, Paragraph, Table
 from extract.normalize import is_number, norm_label
@@ -44,7 +45,7 @@ def read_text(data: bytes) -> Document:
         if line:
             doc.blocks.append(Paragraph(line))
     if body:
-        rows = _rows(body[1:])
+        rows = _rows(body[1:], doc.warnings)
         doc.blocks.append(Paragraph(body[0]))
         doc.blocks.append(_right_aligned(rows))
     for line in lines[end:]:
@@ -64,15 +65,32 @@ def _is_header_word(line: str) -> bool:
     )
 
 
-def _rows(lines: list[str]) -> list[list[str]]:
-    rows: list[list[str]] = []
+Row = tuple[list[str], list[str]]  # (label cells, value cells)
+
+
+def _rows(lines: list[str], warnings: list[str]) -> list[Row]:
+    rows: list[Row] = []
     labels: list[str] = []
     numbers: list[str] = []
     header: list[str] = []
+    # Columns of the latest header and the arithmetic its rows obey (see extract.align).
+    layout: dict = {"width": 0, "check": None, "group": 0}
 
     def flush_row() -> None:
         if numbers:
-            rows.append([*labels, *numbers] if labels else numbers[:])
+            values = numbers[:]
+            if layout["width"] and len(values) != layout["width"]:
+                aligned, certain = align_row(
+                    values, layout["width"], layout["check"], layout["group"]
+                )
+                if aligned is None or not certain:
+                    warnings.append(
+                        f"row {''.join(labels)!r}: {len(values)} numbers for "
+                        f"{layout['width']} columns; "
+                        + ("no layout adds up" if aligned is None else "layout is ambiguous")
+                    )
+                values = aligned if aligned is not None else values
+            rows.append((labels[:], values))
             labels.clear()
             numbers.clear()
 
@@ -81,12 +99,16 @@ def _rows(lines: list[str]) -> list[list[str]]:
             return
         words = {match_exact(w, L.APPLICANT_COLUMNS) for w in header}
         if "natural_person" in words:
-            rows.append(_APPLICANT_HEADER)
+            rows.append(([], _APPLICANT_HEADER))
+            layout.update(width=7, check=totals_check(7), group=7)
         elif {match_exact(w, L.REVIEW_GROUPS) for w in header} & {"review"}:
-            rows.append(_REVIEW_GROUP_ROW)
-            rows.append(_REVIEW_METRIC_ROW)
+            rows.append(([], _REVIEW_GROUP_ROW))
+            rows.append(([], _REVIEW_METRIC_ROW))
+            layout.update(width=15, check=totals_check(5), group=5)
         else:
-            rows.append(["信息内容", *[w for w in header if norm_label(w) != norm_label("信息内容")]])
+            metrics = [w for w in header if norm_label(w) != norm_label("信息内容")]
+            rows.append((["信息内容"], metrics))
+            layout.update(width=len(metrics), check=None, group=0)
         header.clear()
 
     for line in lines:
@@ -100,7 +122,7 @@ def _rows(lines: list[str]) -> list[list[str]]:
         if _CAPTION.search(line):
             flush_header()
             labels.clear()
-            rows.append([line])
+            rows.append(([line], []))
         elif _is_header_word(line) or (header and len(line) == 1 and not labels):
             labels.clear()  # a section heading or caption before the header
             header.append(line)
@@ -114,27 +136,12 @@ def _rows(lines: list[str]) -> list[list[str]]:
     return rows
 
 
-def _right_aligned(rows: list[list[str]]) -> Table:
+def _right_aligned(rows: list[Row]) -> Table:
     """A grid where every row's last cells are its values, so columns line up from the
     right as the template's do."""
-    width = max(len(r) for r in rows)
+    width = max(len(labels) + len(values) for labels, values in rows)
     grid = []
-    for r, row in enumerate(rows):
-        labels, values = _split(row)
+    for r, (labels, values) in enumerate(rows):
         padded = labels + [""] * (width - len(labels) - len(values)) + values
         grid.append([Cell(text, r, c, (r, c)) for c, text in enumerate(padded)])
     return Table(rows=grid, index=0)
-
-
-def _split(row: list[str]) -> tuple[list[str], list[str]]:
-    k = len(row)
-    while k > 0 and (is_number(row[k - 1]) or row[k - 1] in ("-", "/")):
-        k -= 1
-    if k == 0:
-        return [], row
-    if k == len(row):
-        # A header row: its first word labels the rows, the rest name value columns.
-        if len(row) > 1 and norm_label(row[0]) == norm_label("信息内容"):
-            return [row[0]], row[1:]
-        return [], row
-    return row[:k], row[k:]

@@ -15,8 +15,23 @@ from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
 
 # A directory is walked for these; a file named on the command line is always read.
-DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx", ".doc", ".wps",
-                     ".odt", ".rtf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+DOCUMENT_SUFFIXES = {
+    ".html",
+    ".htm",
+    ".shtml",
+    ".txt",
+    ".pdf",
+    ".docx",
+    ".doc",
+    ".wps",
+    ".odt",
+    ".rtf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+}
 PROGRESS_MIN_DOCUMENTS = 10
 
 
@@ -32,12 +47,20 @@ def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
 
 
 @click.command("extract")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True,
-              help="One JSON object per document on standard output (JSON Lines).")
-@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Files larger than this are not read (status failed).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per document on standard output (JSON Lines).",
+)
+@click.option(
+    "--max-bytes",
+    type=int,
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Files larger than this are not read (status failed).",
+)
 def extract_command(paths: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
@@ -52,8 +75,13 @@ def extract_command(paths: tuple[Path, ...], as_json: bool, max_bytes: int) -> N
     """
     documents = list(iter_documents(paths))
     failed = 0
-    bar = tqdm(documents, desc="extract", unit="doc", file=sys.stderr,
-               disable=len(documents) < PROGRESS_MIN_DOCUMENTS or None)
+    bar = tqdm(
+        documents,
+        desc="extract",
+        unit="doc",
+        file=sys.stderr,
+        disable=len(documents) < PROGRESS_MIN_DOCUMENTS or None,
+    )
     for path, source in bar:
         record = extract_path(path, source=source, max_bytes=max_bytes)
         failed += record.status == "failed"
@@ -68,17 +96,23 @@ def extract_command(paths: tuple[Path, ...], as_json: bool, max_bytes: int) -> N
 
 def render(record: Record) -> str:
     """A readable view of one record: metadata, the three tables, failed checks."""
-    lines = [f"== {record.source}",
-             f"status {record.status}" + (f" ({record.error})" if record.error else ""),
-             f"agency {record.agency or '?'}  year {record.year or '?'}  "
-             f"published {record.published_date or '?'}  formats {record.formats or '-'}"]
+    lines = [
+        f"== {record.source}",
+        f"status {record.status}" + (f" ({record.error})" if record.error else ""),
+        f"agency {record.agency or '?'}  year {record.year or '?'}  "
+        f"published {record.published_date or '?'}  formats {record.formats or '-'}",
+    ]
     if record.proactive:
         lines.append("二、主动公开 proactive")
         for p in record.proactive:
             name = p.label if p.item == "extra" else L.KEY_LABELS.get(p.item, p.item)
-            lines.append(f"  {name:<14} {L.KEY_LABELS.get(p.metric, p.metric):<12} {_fmt(p.cell.value)}")
-    for title, matrix in (("三、依申请 applications", record.applications),
-                          ("四、复议诉讼 review_litigation", record.review_litigation)):
+            lines.append(
+                f"  {name:<14} {L.KEY_LABELS.get(p.metric, p.metric):<12} {_fmt(p.cell.value)}"
+            )
+    for title, matrix in (
+        ("三、依申请 applications", record.applications),
+        ("四、复议诉讼 review_litigation", record.review_litigation),
+    ):
         if not matrix:
             continue
         columns = list(next(iter(matrix.values())).keys())
@@ -92,8 +126,10 @@ def render(record: Record) -> str:
     lines.append(f"checks {len(record.checks) - len(failed)}/{len(record.checks)} passed")
     for check in failed:
         where = "/".join(x for x in (check.row, check.column) if x)
-        lines.append(f"  FAILED {check.name} {where}: {check.left_expr} = {_fmt(check.left)}"
-                     f" but {check.right_expr} = {_fmt(check.right)}")
+        lines.append(
+            f"  FAILED {check.name} {where}: {check.left_expr} = {_fmt(check.left)}"
+            f" but {check.right_expr} = {_fmt(check.right)}"
+        )
     for warning in record.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines) + "\n"
