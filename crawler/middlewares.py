@@ -75,16 +75,24 @@ class WafDetectionMiddleware:
     def from_crawler(cls, crawler: Crawler) -> WafDetectionMiddleware:
         return cls(crawler)
 
+    def _source_of(self, url: str) -> str:
+        """The source a request without meta (robots.txt) belongs to, by scheme and host."""
+        origin = urlsplit(url)[:2]
+        for source in getattr(self.crawler.spider, "sources", []):
+            if urlsplit(source.url)[:2] == origin:
+                return source.id
+        return urlsplit(url).netloc
+
     def process_request(self, request: Request) -> None:
-        source_id = request.meta.get("source_id")
-        if source_id and self.crawler.stats.get_value(blocked_key(source_id)):
+        source_id = request.meta.get("source_id") or self._source_of(request.url)
+        if self.crawler.stats.get_value(blocked_key(source_id)):
             raise IgnoreRequest(f"source {source_id} is blocked by a WAF for this run")
 
     def process_response(self, request: Request, response: Response) -> Response:
         evidence = waf_evidence(response)
         if evidence is None:
             return response
-        source_id = request.meta.get("source_id", urlsplit(request.url).hostname or "?")
+        source_id = request.meta.get("source_id") or self._source_of(request.url)
         stats = self.crawler.stats
         if not stats.get_value(blocked_key(source_id)):
             stats.set_value(blocked_key(source_id), evidence)

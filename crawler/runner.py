@@ -125,6 +125,61 @@ def parse_summary(stdout: str, returncode: int, run_id: str) -> CrawlSummary:
     return summary
 
 
+@dataclass
+class CrawlProcess:
+    """A crawl running in its own process (see `start_crawl`)."""
+
+    run_id: str
+    popen: subprocess.Popen[str]
+    jobdir: Path | None
+    state: dict[str, Any]
+
+    def wait(self, timeout: float | None = None) -> CrawlSummary:
+        stdout, stderr = self.popen.communicate(timeout=timeout)
+        code = self.popen.returncode
+        if code not in (0, 1):
+            tail = "\n".join(stderr.splitlines()[-20:])
+            raise CrawlError(f"crawl {self.run_id} failed with exit code {code}:\n{tail}")
+        summary = parse_summary(stdout, code, self.run_id)
+        if self.jobdir:
+            self.state["finished"] = True
+            (self.jobdir / "state.json").write_text(json.dumps(self.state), encoding="utf-8")
+        return summary
+
+
+def start_crawl(
+    sources: Path | list[dict[str, Any]],
+    data_dir: Path,
+    *,
+    jobdir: Path | None = None,
+    redis_url: str | None = None,
+    throttle: bool = True,
+    settings: dict[str, Any] | None = None,
+    job: str | None = None,
+) -> CrawlProcess:
+    """Start one crawl process (a Redis worker when `redis_url` is given) without waiting."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    jobdir = Path(jobdir) if jobdir else None
+    state = _resume_state(jobdir) if jobdir else {"run_id": new_run_id()}
+    run_id = state["run_id"]
+    sources_file = _sources_file(sources, jobdir or data_dir / "jobs" / run_id)
+    command = crawl_command(
+        sources_file,
+        data_dir,
+        run_id,
+        redis_url=redis_url,
+        job=job or (jobdir.name if jobdir else "default"),
+        throttle=throttle,
+        settings=settings,
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    popen = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    return CrawlProcess(run_id, popen, jobdir, state)
+
+
 def run_crawl(
     sources: Path | list[dict[str, Any]],
     data_dir: Path,
@@ -137,28 +192,13 @@ def run_crawl(
     timeout: float | None = None,
 ) -> CrawlSummary:
     """Crawl every source into `data_dir` and return the run's summary (see module doc)."""
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    state = _resume_state(Path(jobdir)) if jobdir else {"run_id": new_run_id()}
-    run_id = state["run_id"]
-    sources_file = _sources_file(sources, Path(jobdir) if jobdir else data_dir / "jobs" / run_id)
-    job_name = job or (Path(jobdir).name if jobdir else "default")
-    command = crawl_command(
-        sources_file,
+    process = start_crawl(
+        sources,
         data_dir,
-        run_id,
+        jobdir=jobdir,
         redis_url=redis_url,
-        job=job_name,
         throttle=throttle,
         settings=settings,
+        job=job,
     )
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
-    if proc.returncode not in (0, 1):
-        tail = "\n".join(proc.stderr.splitlines()[-20:])
-        raise CrawlError(f"crawl {run_id} failed with exit code {proc.returncode}:\n{tail}")
-    summary = parse_summary(proc.stdout, proc.returncode, run_id)
-    if jobdir:
-        state["finished"] = True
-        (Path(jobdir) / "state.json").write_text(json.dumps(state), encoding="utf-8")
-    return summary
+    return process.wait(timeout)

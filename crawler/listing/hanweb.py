@@ -78,7 +78,7 @@ def group_requests(url: str, text: str, embedded: int) -> list[ListRequest]:
     total = min(int(options.get("totalRecord", "0") or 0), MAX_RECORDS)
     per_page = int(options.get("perPage", "15") or 15)
     group_size = int(options.get("groupSize", "3") or 3)
-    step = embedded or per_page * group_size
+    step = per_page * group_size
     proxy = urljoin(url, options.get("proxyUrl") or PROXY_PATH)
     body = urlencode([(k, param[k]) for k in _BODY_KEYS if k in param])
     headers = {
@@ -114,10 +114,9 @@ def page_requests(url: str, text: str) -> list[ListRequest]:
 def parse(url: str, text: str, selector: Selector | None = None) -> ListResult:
     result = ListResult("hanweb")
     store = _DATASTORE.search(text)
-    embedded = records(url, store[1]) if store else []
-    result.entries = embedded
-    if "<html" in text[:2000].lower() or "<body" in text.lower():
-        # Reports linked outside the datastore (a featured list) count too.
+    result.entries = records(url, store[1]) if store else []
+    if _PARAM.search(text) or _JPAGE.search(text) or "<body" in text.lower():
+        # A column page. Reports linked outside the datastore (a featured list) count too.
         result.extend(ListResult("hanweb", report_entries(url, selector or Selector(text=text))))
         if store:
             count = len(_RECORD.findall(store[1]))

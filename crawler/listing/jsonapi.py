@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -21,6 +21,7 @@ _STATIC_PAGE = re.compile(r"api_p(\d+)\.json$")
 _SID = re.compile(r"SID\s*:\s*['\"]?([0-9]+)")
 _PAGE_KEYS = ("page", "pageNo", "pageNum", "currpage", "curPage")
 MAX_PAGES = 1000
+BEIJING = timezone(timedelta(hours=8))  # epoch times are shown as Beijing dates
 
 
 def loads(text: str) -> Any | None:
@@ -68,7 +69,7 @@ def _text(value: Any) -> str:
 def _epoch_date(value: Any) -> str | None:
     if isinstance(value, int | float) and value > 10**8:
         seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()
+        return datetime.fromtimestamp(seconds, tz=BEIJING).date().isoformat()
     return parse_date(str(value)) if value else None
 
 
