@@ -122,11 +122,24 @@ def review_checks(review: Matrix) -> list[Check]:
 
 
 def proactive_checks(cells: list[ProactiveCell], fmt: str | None) -> list[Check]:
-    """Every cell of section 二 must be a number (a null is a misread or an odd cell)."""
+    """Section 二 has no sums to check; what can be checked is that every cell of the
+    template was read, and read as a number."""
     if not cells:
         return []
+    template = L.ITEM_METRICS_2021 if fmt == "2021" else L.ITEM_METRICS_2019
+    expected = {(item, metric) for item, metrics in template.items() for metric in metrics}
+    read = {(c.item, c.metric) for c in cells}
+    missing = sorted(f"{i}.{m}" for i, m in expected - read)
     unreadable = [c for c in cells if c.cell.value is None]
     return [
+        _check(
+            "proactive.cells_present",
+            "proactive",
+            len(expected & read),
+            len(expected),
+            "template cells read" + (f" (missing {', '.join(missing)})" if missing else ""),
+            f"cells of the {fmt} template",
+        ),
         _check(
             "proactive.values_readable",
             "proactive",
@@ -134,7 +147,7 @@ def proactive_checks(cells: list[ProactiveCell], fmt: str | None) -> list[Check]
             len(cells),
             "cells read as numbers",
             "cells",
-        )
+        ),
     ]
 
 

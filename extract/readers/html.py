@@ -65,7 +65,7 @@ def read_html(data: bytes) -> Document:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError("failed", f"HTML could not be parsed: {exc}") from exc
-    meta = _meta_tags(root)
+    meta = {**_info_block(root), **_meta_tags(root)}
     title = meta.get("ArticleTitle") or _title(root)
     doc = Document(kind="html", title=title, meta=meta)
     container = _content_container(root)
@@ -81,6 +81,26 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
         if name and content and content.strip():
             meta[name.strip()] = content.strip()
     return meta
+
+
+_INFO_LABEL = re.compile(
+    r"(索引号|发布机构|发文机关|发文机构|信息来源|发文日期|成文日期|发布日期|发布时间|公开日期|文号|发文字号)"
+    r"\s*[:：]\s*([^\s:：|]{2,40})"
+)
+
+
+def _info_block(root: etree._Element) -> dict[str, str]:
+    """The 信息公开 metadata block (索引号, 发布机构, 发文日期 …) wherever the page puts it."""
+    found: dict[str, str] = {}
+    for el in root.iter("table", "div", "ul", "dl", "p", "span", "li", "td"):
+        text = clean(el.text_content())
+        if len(text) > 600 or not _INFO_LABEL.search(text):
+            continue
+        for label, value in _INFO_LABEL.findall(text):
+            found.setdefault(label, value)
+        if len(found) >= 3:
+            break
+    return found
 
 
 def _title(root: etree._Element) -> str | None:
