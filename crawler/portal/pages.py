@@ -260,7 +260,8 @@ def fj_json(page: int, per_page: int, total: int, items: list[Item], channel: st
 
 
 def fj_detail(meta: Meta, body: str, files: list[tuple[str, str]]) -> str:
-    """A Putian article page: meta tags, 发布时间/来源 header, no 索引号 block (real)."""
+    """A Putian article page: meta tags, 发布时间/来源 header, no 索引号 block (real), and the
+    font name 仿宋_GB2312 in a UTF-8 page (PORTALS.md §9: a font, not an encoding)."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="UTF-8">\n'
         f"{_site_metas(meta)}{_article_metas(meta)}"
@@ -269,7 +270,8 @@ def fj_detail(meta: Meta, body: str, files: list[tuple[str, str]]) -> str:
         f'<div class="xl_tit"><h1>{_h(meta.title)}</h1>'
         f"<span>发布时间：{meta.day.isoformat()} 09:30</span> <em>|</em> "
         f"<span>来源：{_h(meta.agency)}</span></div>\n"
-        f'<div class="xl_article">\n<div class=TRS_Editor>{body}</div>\n</div>\n'
+        '<div class="xl_article" style="font-family: 仿宋_GB2312, 仿宋; font-size: 16pt">\n'
+        f"<div class=TRS_Editor>{body}</div>\n</div>\n"
         f"{_files_block(files)}</body>\n</html>\n"
     )
 

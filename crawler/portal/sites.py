@@ -30,7 +30,9 @@ DEPARTMENTS = (
     "医疗保障局 城市管理局 林业局 信访局 数据资源管理局 行政审批局"
 ).split()
 TOWN_HEADS = "东西南北新青石龙凤白黄金高长大安"
-TOWN_TAILS = "山河桥塘岭湖田坪溪埠"
+TOWN_TAILS = "山河桥塘岭湖田坪溪埠洋"
+# Generated report n covers YEARS[n % 18] for agency (n // 18 + n) % A: the pairs are distinct
+# while A (30 + 16 * 11 = 206) is coprime with 19, so a site titles 18 * 206 reports uniquely.
 
 
 @dataclass
