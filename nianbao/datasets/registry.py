@@ -65,9 +65,14 @@ class Field:
         return _ARROW_TYPES[self.type]
 
     def frictionless(self) -> dict[str, Any]:
+        type_ = _FRICTIONLESS_TYPES[self.type]
+        if type_ == "integer" and not self.required:
+            # Frictionless reads Parquet through pandas, where an integer column with nulls
+            # becomes float with NaN; "number" accepts that, "integer" does not.
+            type_ = "number"
         out: dict[str, Any] = {
             "name": self.name,
-            "type": _FRICTIONLESS_TYPES[self.type],
+            "type": type_,
             "description": f"{self.en} / {self.zh}",
         }
         constraints: dict[str, Any] = {}
