@@ -42,24 +42,31 @@ def match_label(label: str, table: Variants, allowed: set[str] | None = None) ->
     A variant contained in the label wins, the longest first (so 其他处理其他 beats
     其他处理, and a provincial note after 规章 does not matter); failing that, the
     closest fuzzy match of a variant against the end of the label, above
-    FUZZY_THRESHOLD.
+    FUZZY_THRESHOLD. Results are cached: the same labels recur in every report.
     """
-    norm = norm_label(label)
+    return _match(norm_label(label), _prepared(table), frozenset(allowed) if allowed else None)
+
+
+@lru_cache(maxsize=65536)
+def _match(norm: str, prepared: tuple, allowed: frozenset[str] | None) -> str | None:
     if not norm:
         return None
+    candidates = [(k, vs) for k, vs in prepared if allowed is None or k in allowed]
     best_key, best_score = None, 0.0
-    for key, variants in _prepared(table):
-        if allowed is not None and key not in allowed:
-            continue
+    for key, variants in candidates:
         for variant in variants:
             if variant and variant in norm:
-                score = 1000.0 + len(variant) + (500 if norm == variant else 0)
-            else:
-                tail = norm[-len(variant) :] if len(norm) > len(variant) else norm
-                ratio = SequenceMatcher(None, tail, variant, autojunk=False).ratio()
-                if ratio < FUZZY_THRESHOLD or len(variant) < 4:
-                    continue
-                score = ratio * len(variant)
-            if score > best_score:
-                best_key, best_score = key, score
+                score = len(variant) + (500 if norm == variant else 0)
+                if score > best_score:
+                    best_key, best_score = key, score
+    if best_key is not None:
+        return best_key
+    for key, variants in candidates:
+        for variant in variants:
+            if len(variant) < 4:
+                continue
+            tail = norm[-len(variant) :] if len(norm) > len(variant) else norm
+            ratio = SequenceMatcher(None, tail, variant, autojunk=False).ratio()
+            if ratio >= FUZZY_THRESHOLD and ratio * len(variant) > best_score:
+                best_key, best_score = key, ratio * len(variant)
     return best_key
