@@ -69,6 +69,7 @@ class _StreamReader:
         self.last_app_row: str | None = None
         self.review_groups: dict[int, str] = {}
         self.review_metrics: dict[int, str] = {}
+        self.proactive_seen: set[tuple[str, str, str | None]] = set()
 
     # -- rows ---------------------------------------------------------------------
 
@@ -198,6 +199,9 @@ class _StreamReader:
         ):
             item, label = "extra", leaf
         for slot, cell in pairs:
+            if (item, slot.key, label) in self.proactive_seen:
+                continue  # the same table printed twice (desktop and mobile layouts)
+            self.proactive_seen.add((item, slot.key, label))
             value = self._cell(table, r, cell, money=slot.key in L.MONEY_METRICS, unit=slot.unit)
             self.out.proactive.append(ProactiveCell(item, slot.key, value, label))
 
