@@ -1,0 +1,263 @@
+"""Crawler components in isolation: registry, settings, decoding, WAF and offsite middlewares,
+file validation, raw store and manifest."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+
+from crawler.manifest import ManifestWriter, SeenStore, read_documents
+from crawler.middlewares import (
+    BackoffRetryMiddleware,
+    SourceDomainsMiddleware,
+    WafDetectionMiddleware,
+    waf_evidence,
+)
+from crawler.pipelines import InvalidFile, store_raw, validate_file
+from crawler.settings import crawl_settings
+from crawler.sources import SourceError, load_sources, make_source
+from crawler.spiders.reports import decode_body
+from tests.conftest import CORPUS
+
+REGISTRY = Path(__file__).parents[1] / "crawler" / "sources.yaml"
+
+# -- registry --------------------------------------------------------------------------------
+
+
+def test_seed_registry_loads_and_is_unverified() -> None:
+    sources = load_sources(REGISTRY)
+    by_id = {s.id: s for s in sources}
+    assert by_id["fj-putian-kjj"].url == (
+        "https://www.putian.gov.cn/zfxxgk/bmzfxxgk/ptkjj/zfxxgk/zfxxgknb/"
+    )
+    assert by_id["fj-putian-kjj"].division_code == "350300"
+    assert by_id["fj-putian-kjj"].allowed_domains == ("www.putian.gov.cn",)
+    assert by_id["bj-chaoyang"].encoding == "gbk"
+    assert {"fj-pingtan", "fj-sanming", "sh-shanghai", "bj-chaoyang"} <= set(by_id)
+    assert not any(s.verified for s in sources)
+
+
+def test_csv_registry_with_only_id_name_url(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "id,name,url\nmiyun,北京市密云区人民政府,http://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/\n",
+        encoding="utf-8",
+    )
+    [source] = load_sources(path)
+    assert (source.id, source.cms, source.level, source.allowed_domains) == (
+        "miyun",
+        "auto",
+        None,
+        ("www.bjmy.gov.cn",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({"id": "a", "name": "x"}, "missing url"),
+        ({"id": "a", "name": "x", "url": "ftp://x.gov.cn/"}, "is not an http"),
+        ({"id": "a", "name": "x", "url": "http://x.gov.cn/", "division_code": "3503"}, "6 digits"),
+        ({"id": "a", "name": "x", "url": "http://x.gov.cn/", "level": "village"}, "level"),
+        ({"id": "a", "name": "x", "url": "http://x.gov.cn/", "cms": "drupal"}, "cms"),
+    ],
+)
+def test_bad_registry_rows_say_why(row: dict, reason: str) -> None:
+    with pytest.raises(SourceError, match=reason):
+        make_source(row, "row 1")
+
+
+# -- settings --------------------------------------------------------------------------------
+
+
+def test_polite_defaults_and_environment_overrides() -> None:
+    base = crawl_settings(environ={})
+    assert base["ROBOTSTXT_OBEY"] is True
+    assert base["AUTOTHROTTLE_ENABLED"] is True
+    assert base["CONCURRENT_REQUESTS_PER_DOMAIN"] == 2
+    assert "+https://" in base["USER_AGENT"]
+    env = crawl_settings(environ={"NIANBAO_CONCURRENCY_PER_DOMAIN": "1", "NIANBAO_USER_AGENT": "x"})
+    assert (env["CONCURRENT_REQUESTS_PER_DOMAIN"], env["USER_AGENT"]) == (1, "x")
+    fast = crawl_settings(throttle=False, environ={})
+    assert (fast["AUTOTHROTTLE_ENABLED"], fast["DOWNLOAD_DELAY"]) == (False, 0)
+    assert fast["ROBOTSTXT_OBEY"] is True
+
+
+# -- decoding --------------------------------------------------------------------------------
+
+
+def test_decoding_cases_of_portals_md_section_9() -> None:
+    text = (
+        '<html><head><meta charset="gb2312"></head>'
+        "<body>朝阳区2020年政府信息公开工作年度报告</body></html>"
+    )
+    gbk = text.encode("gbk")
+    assert "朝阳区2020年" in decode_body(gbk, "text/html")  # GBK declared only in <meta>
+    assert "朝阳区2020年" in decode_body(gbk, "text/html; charset=iso-8859-1")  # wrong header
+    bare = "<p>朝阳区政府信息公开</p>".encode("gbk")
+    assert decode_body(bare, None) == "<p>朝阳区政府信息公开</p>"  # no charset anywhere
+    fonts = '<p><span style="font-family: 仿宋_GB2312"><font face="仿宋_GB2312">根据</font></span>'
+    utf8 = fonts.encode("utf-8")
+    assert decode_body(utf8, "text/html") == fonts  # font names are not charsets
+    assert "朝阳" in decode_body(gbk, "text/html; charset=utf-8", hint="gbk")
+
+
+# -- WAF detection ---------------------------------------------------------------------------
+
+JSL_BODY = (
+    b"<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+"
+    b"('r')+('a')+('n')+('c')+('e')+('=')+('1');location.href=location.pathname+"
+    b"location.search</script>"
+)
+RS_BODY = (
+    b'<html><head><meta id="9DhefwqGPrzGxEp9hPaoag" content="x"><script type="text/javascript"'
+    b" r=\"m\">$_ts=window['$_ts'];</script></head></html>"
+)
+
+
+def test_waf_signatures() -> None:
+    url = "http://www.bjchy.gov.cn/zwgk/"
+    jsl = Response(url, status=521, body=JSL_BODY, headers={"Set-Cookie": "__jsluid_h=abc; path=/"})
+    assert waf_evidence(jsl).startswith("HTTP 521 加速乐/JSL challenge (cookie: __jsluid)")
+    ruishu = Response(url, status=412, body=RS_BODY, headers={"Set-Cookie": "FSSBBIl1UgzbN7N80S=1"})
+    assert "瑞数" in waf_evidence(ruishu)
+    ruishu_body = Response(url, status=412, body=RS_BODY)
+    assert "瑞数 challenge (body: 9DhefwqGPrzGxEp9hPaoag)" in waf_evidence(ruishu_body)
+    page = CORPUS.joinpath("docs", "fj-putian-kjj-2024.html").read_bytes()
+    assert waf_evidence(HtmlResponse(url, status=200, body=page)) is None
+    assert waf_evidence(Response(url, status=404, body=b"not found")) is None
+    generic = Response(url, status=403, body=b"", headers={"Server": "WAF"})
+    assert "generic WAF" in waf_evidence(generic)
+
+
+class _Sources(Spider):
+    name = "t"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources = [
+            make_source({"id": "chy", "name": "朝阳", "url": "http://www.bjchy.gov.cn/zwgk/"}),
+            make_source(
+                {
+                    "id": "pt",
+                    "name": "莆田",
+                    "url": "https://www.putian.gov.cn/zfxxgk/",
+                    "allowed_domains": ["putian.gov.cn"],
+                }
+            ),
+        ]
+
+
+def _crawler(settings: dict | None = None):
+    crawler = get_crawler(_Sources, settings)
+    crawler.spider = _Sources.from_crawler(crawler)
+    return crawler
+
+
+def test_waf_marks_source_blocked_and_drops_its_later_requests() -> None:
+    crawler = _crawler()
+    mw = WafDetectionMiddleware.from_crawler(crawler)
+    crawler.stats.open_spider()
+    robots = Request("http://www.bjchy.gov.cn/robots.txt")
+    challenge = Response(robots.url, status=521, body=JSL_BODY)
+    with pytest.raises(IgnoreRequest):
+        mw.process_response(robots, challenge)
+    assert crawler.stats.get_value("source/chy/blocked").startswith("HTTP 521 加速乐/JSL")
+    with pytest.raises(IgnoreRequest, match="blocked"):
+        mw.process_request(Request("http://www.bjchy.gov.cn/zwgk/gknb/", meta={"source_id": "chy"}))
+    assert (
+        mw.process_request(Request("https://www.putian.gov.cn/", meta={"source_id": "pt"})) is None
+    )
+    assert crawler.stats.get_value("nianbao/errors/waf") == 1
+
+
+def test_requests_and_redirects_stay_within_allowed_domains() -> None:
+    crawler = _crawler()
+    crawler.stats.open_spider()
+    mw = SourceDomainsMiddleware.from_crawler(crawler)
+    ok = Request("https://ptkjj.putian.gov.cn/a.pdf", meta={"source_id": "pt"})
+    assert mw.process_request(ok) is None  # a subdomain of an allowed domain
+    redirected = Request("https://www.eshutan.com/zfxxgk/a.htm", meta={"source_id": "pt"})
+    with pytest.raises(IgnoreRequest, match="outside"):
+        mw.process_request(redirected)
+    assert crawler.stats.get_value("nianbao/offsite_filtered") == 1
+
+
+def test_retry_waits_longer_each_time() -> None:
+    crawler = _crawler({"NIANBAO_RETRY_BACKOFF_BASE": 0.01})
+    crawler.stats.open_spider()
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request("http://www.bjchy.gov.cn/zwgk/index_3.html")
+    retried = asyncio.run(mw.process_response(request, Response(request.url, status=503)))
+    assert isinstance(retried, Request) and retried.meta["retry_times"] == 1
+    again = asyncio.run(mw.process_response(retried, Response(request.url, status=503)))
+    assert again.meta["retry_times"] == 2
+    ok = Response(request.url, status=200)
+    assert asyncio.run(mw.process_response(again, ok)) is ok
+
+
+# -- files and manifest ----------------------------------------------------------------------
+
+
+def test_files_are_checked_before_they_are_kept() -> None:
+    assert validate_file(b"%PDF-1.7\n...", "pdf") == "pdf"
+    assert validate_file(b"PK\x03\x04rest", "docx") == "docx"
+    assert validate_file(b"PK\x03\x04rest", "doc") == "docx"  # a .doc that is really a .docx
+    assert validate_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "wps") == "wps"
+    with pytest.raises(InvalidFile, match="empty"):
+        validate_file(b"", "pdf")
+    with pytest.raises(InvalidFile, match="HTML page saved as .pdf"):
+        validate_file(b"  <!DOCTYPE html><html><title>404</title>", "pdf")
+    with pytest.raises(InvalidFile, match="magic bytes"):
+        validate_file(b"GIF89a....", "pdf")
+
+
+def test_raw_store_is_content_addressed(tmp_path: Path) -> None:
+    body = CORPUS.joinpath("docs", "js-hongze-2024.pdf").read_bytes()
+    sha, path = store_raw(tmp_path, body, "pdf")
+    assert sha == "82ba40ade55a93100236c9d5c9d89416a5a4d3fd3affc4c5d80994917179b83a"
+    assert path == f"raw/82/{sha}.pdf"
+    assert (tmp_path / path).read_bytes() == body
+    assert store_raw(tmp_path, body, "pdf") == (sha, path)
+    assert list((tmp_path / "raw" / "82").iterdir()) == [tmp_path / path]
+
+
+def _row(url: str, sha: str, **extra) -> dict:
+    from datetime import UTC, datetime
+
+    return {
+        "source_id": "pt",
+        "url": url,
+        "page_url": url,
+        "sha256": sha,
+        "path": f"raw/{sha[:2]}/{sha}.html",
+        "kind": "page",
+        "fetched_at": datetime.now(UTC),
+        "run_id": "r1",
+        **extra,
+    }
+
+
+def test_manifest_parts_dedupe_and_seen_store(tmp_path: Path) -> None:
+    page = "https://www.putian.gov.cn/a/202201/t20220113_1698102.htm"
+    old = "https://www.putian.gov.cn/old/t20220113_1698102.htm"
+    writer = ManifestWriter(tmp_path, "r1", flush_rows=2, flush_s=60)
+    writer.add(_row(page, "aa" * 32, etag='"v1"', listed_url=old, attachment_urls=["x.pdf"]))
+    writer.add(_row(page, "aa" * 32))  # the same bytes again: flushed, but read once
+    writer.add(_row(page, "bb" * 32, etag='"v2"'))  # a new version
+    writer.flush()
+    parts = list((tmp_path / "manifests" / "documents").glob("part-r1-*.parquet"))
+    assert len(parts) == 2
+    table = read_documents(tmp_path)
+    assert table.column("sha256").to_pylist() == ["aa" * 32, "bb" * 32]
+    seen = SeenStore.load(tmp_path)
+    assert seen.conditional_headers(page) == {"If-None-Match": '"v2"'}
+    assert seen.conditional_headers(old) == {"If-None-Match": '"v1"'}  # the listed URL too
+    assert seen.attachments[old] == ["x.pdf"]
+    assert ("bb" * 32, page) in seen
