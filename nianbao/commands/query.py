@@ -52,7 +52,9 @@ def query_command(data_dir: Path, fmt: str, sql: str) -> None:
     elif fmt == "csv":
         click.echo(table.to_pandas().to_csv(index=False), nl=False)
     else:
-        click.echo(table.to_pandas().to_string(index=False) if table.num_rows else "(no rows)")
+        frame = table.to_pandas().astype(object)
+        frame = frame.where(frame.notna(), "")  # blanks, not NaN, for missing values
+        click.echo(frame.to_string(index=False) if table.num_rows else "(no rows)")
 
 
 @click.command("export")
