@@ -16,7 +16,7 @@ lint:  ## ruff lint and format check
 	.venv/bin/ruff check . && .venv/bin/ruff format --check extract nianbao
 
 bench:  ## run the benchmarks
-	$(PY) benchmarks/extract.py
+	$(PY) -m benchmarks.extract
 
 score:  ## accuracy against the hand-checked corpus
 	$(PY) ../shared/tools/score.py tests/fixtures/corpus --cmd "$(NIANBAO) extract --json"
