@@ -99,7 +99,8 @@ def write_sqlite(data_dir: Path) -> Path:
             table.insert_all(rows, batch_size=1000)
         for columns_ in INDEXES.get(name, []):
             table.create_index(columns_)
-    db["reports"].enable_fts(["agency", "title", "source_name"], create_triggers=False)
+    # trigram: Chinese has no spaces for the default tokenizer to split on
+    db["reports"].enable_fts(["agency", "title", "source_name"], tokenize="trigram")
     db.close()
     os.replace(tmp, final)
     (out_dir / "metadata.json").write_text(
