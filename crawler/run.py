@@ -37,6 +37,8 @@ def source_rows(stats: dict[str, Any], source_ids: list[str], run_id: str) -> li
             status, evidence = "ok", None
         elif errors:
             status, evidence = "failed", f"{errors} errors and no reports listed"
+        elif stats.get(f"source/{sid}/robots_forbidden"):
+            status, evidence = "empty", "robots.txt forbids its pages"
         else:
             status, evidence = "empty", "no reports listed"
         rows.append(

@@ -233,6 +233,8 @@ class ReportsSpider(scrapy.Spider):
         stats = self.crawler.stats
         if isinstance(failure.value, IgnoreRequest):
             stats.inc_value("nianbao/ignored_requests")
+            if "robots.txt" in str(failure.value):
+                stats.inc_value(f"source/{source_id}/robots_forbidden")
             return
         kind = error_kind(failure)
         if request.meta.get("probe") and kind == "http_404":

@@ -1,0 +1,252 @@
+"""End to end against the local test portal (crawler.portal): the issue's "done when" list.
+
+One first crawl is shared (module fixture); each later scenario works on its own copy of
+that data directory so the tests do not depend on their order.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crawler.manifest import DOCUMENTS_SCHEMA, SOURCES_SCHEMA, read_documents, read_table
+from crawler.portal import Portal
+from crawler.runner import CrawlSummary, run_crawl, start_crawl
+from tests.conftest import require_program
+
+pytestmark = pytest.mark.slow
+REPORTS_PER_SITE = 24
+TIMEOUT = 240
+
+
+def targets(portal: Portal) -> set[str]:
+    return set().union(*(t.reports | t.attachments for t in portal.expected().values()))
+
+
+def ok_gets(requests: list, urls: set[str]) -> collections.Counter:
+    """How often each of `urls` was answered 200 (a real fetch, not a 304)."""
+    return collections.Counter(r.url for r in requests if r.url in urls and r.status == 200)
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    base = tmp_path_factory.mktemp("crawl")
+    with Portal(reports_per_site=REPORTS_PER_SITE, slow_seconds=0.3) as portal:
+        sources = portal.write_sources(base / "sources.yaml")
+        data = base / "data"
+        summary = run_crawl(sources, data, throttle=False, timeout=TIMEOUT)
+        yield portal, sources, data, summary, list(portal.requests)
+
+
+def copy_data(data: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(data, target)
+    return target
+
+
+def test_first_crawl_fetches_every_report_once_and_nothing_else(crawled: tuple) -> None:
+    portal, _sources, data, summary, requests = crawled
+    expected = portal.expected()
+    rows = read_documents(data).to_pylist()
+    assert summary.ok, summary.messages
+    assert summary.finish_reason == "finished"
+    kept = collections.defaultdict(set)
+    for row in rows:
+        kept[row["source_id"]].add(row["url"])
+    for source_id, truth in expected.items():
+        assert kept[source_id] == truth.reports | truth.attachments, source_id
+        assert not kept[source_id] & truth.non_reports, source_id
+    wanted = targets(portal)
+    assert set(ok_gets(requests, wanted).values()) == {1}  # each fetched exactly once
+    assert len(rows) == len(wanted)
+    non_reports = set().union(*(t.non_reports for t in expected.values()))
+    assert not {r.url for r in requests} & non_reports  # notices are never even requested
+
+
+def test_manifest_rows_carry_the_report_facts(crawled: tuple) -> None:
+    portal, _sources, data, _summary, _requests = crawled
+    rows = read_documents(data).to_pylist()
+    pages = [r for r in rows if r["kind"] == "page"]
+    files = [r for r in rows if r["kind"] == "attachment"]
+    assert pages and files
+    for row in rows:
+        assert (data / row["path"]).exists()
+        assert row["path"] == f"raw/{row['sha256'][:2]}/{row['sha256']}" + Path(row["path"]).suffix
+        assert row["http_status"] == 200 and row["bytes"] > 0
+    assert all(r["year"] and 2007 <= r["year"] <= 2026 for r in pages)
+    assert all(r["published_date"] for r in pages)
+    for f in files:
+        assert f["page_url"] in {p["url"] for p in pages}
+        assert f["content_type"] in {
+            "application/pdf",
+            "application/msword",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/ofd",
+            "application/vnd.ms-excel",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/zip",
+            "application/vnd.ms-works",
+        }
+    corpus = {url: doc for t in portal.expected().values() for url, doc in t.corpus.items()}
+    putian = [p for p in pages if p["url"] in corpus and corpus[p["url"]] == "fj-putian-kjj-2024"]
+    for page in putian:
+        assert page["year"] == 2024
+
+
+def test_waf_site_blocked_with_evidence_and_robots_obeyed(crawled: tuple) -> None:
+    portal, _sources, data, summary, requests = crawled
+    waf = portal.waf_source
+    assert summary.blocked_sources == [waf]
+    assert any(m.startswith(f"source {waf} blocked: HTTP 521 加速乐/JSL") for m in summary.messages)
+    status = {
+        r["source_id"]: r for r in read_table(data, "crawl_sources", SOURCES_SCHEMA).to_pylist()
+    }
+    assert status[waf]["status"] == "blocked"
+    assert "__jsl" in status[waf]["evidence"]
+    origins = {s["id"]: s["url"].split("/", 3)[2] for s in portal.sources()}
+    for truth in portal.expected().values():
+        host = origins[truth.source_id]
+        paths = [r.url.split(host, 1)[1] for r in requests if r.url.split("/", 3)[2] == host]
+        for prefix in truth.disallowed_paths:
+            forbidden = [p for p in paths if p.startswith(prefix) and p != "/robots.txt"]
+            assert forbidden == [], truth.source_id
+        assert not truth.disallowed & {r.url for r in requests}
+    assert status[waf]["reports_listed"] == 0
+
+
+def test_second_run_fetches_nothing_new(crawled: tuple, tmp_path: Path) -> None:
+    portal, sources, data, _summary, _requests = crawled
+    data = copy_data(data, tmp_path)
+    before = read_documents(data).num_rows
+    start = len(portal.requests)
+    summary = run_crawl(sources, data, throttle=False, timeout=TIMEOUT)
+    again = portal.requests[start:]
+    wanted = targets(portal)
+    assert ok_gets(again, wanted) == collections.Counter()  # no 200 for a report or file
+    statuses = collections.Counter(r.status for r in again if r.url in wanted)
+    assert set(statuses) == {304}
+    assert summary.ok and summary.new_documents == 0 and summary.changed_documents == 0
+    assert read_documents(data).num_rows == before
+
+
+def test_changed_documents_are_fetched_again_as_new_versions(
+    crawled: tuple, tmp_path: Path
+) -> None:
+    portal, sources, data, _summary, _requests = crawled
+    data = copy_data(data, tmp_path)
+    truth = portal.expected()
+    report = sorted(truth[portal.sources()[0]["id"]].reports)[0]
+    attachment = sorted(truth[portal.sources()[1]["id"]].attachments)[0]
+    portal.mutate(report)
+    portal.mutate(attachment)
+    summary = run_crawl(sources, data, throttle=False, timeout=TIMEOUT)
+    assert summary.changed_documents == 2 and summary.new_documents == 0
+    rows = read_documents(data).to_pylist()
+    versions = collections.Counter(r["url"] for r in rows)
+    assert versions[report] == 2 and versions[attachment] == 2
+    assert sum(versions.values()) == len(targets(portal)) + 2
+
+
+def test_a_source_that_had_reports_and_now_lists_none_fails_the_run(
+    crawled: tuple, tmp_path: Path
+) -> None:
+    portal, sources, data, _summary, _requests = crawled
+    data = copy_data(data, tmp_path)
+    registry = yaml.safe_load(Path(sources).read_text(encoding="utf-8"))
+    broken = registry["sources"][0]
+    broken["url"] = broken["url"].rsplit("/", 2)[0] + "/redesigned/index.html"
+    moved = tmp_path / "sources.yaml"
+    moved.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    summary = run_crawl(moved, data, throttle=False, timeout=TIMEOUT)
+    assert not summary.ok and summary.exit_code == 1
+    assert not summary.monitors_passed
+    assert any(f"source {broken['id']} " in m and "none now" in m for m in summary.messages)
+
+
+def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
+    slow = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.03}
+    with Portal(reports_per_site=30, slow_seconds=0.2) as portal:
+        sources = portal.write_sources(tmp_path / "sources.yaml")
+        data, jobdir = tmp_path / "data", tmp_path / "data" / "jobs" / "nightly"
+        wanted = targets(portal)
+        first = start_crawl(sources, data, jobdir=jobdir, throttle=False, settings=slow)
+        deadline = time.monotonic() + TIMEOUT
+        while sum(ok_gets(portal.requests, wanted).values()) < len(wanted) // 3:
+            assert first.popen.poll() is None, "the crawl ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(first.popen.pid, signal.SIGKILL)
+        first.popen.wait()
+        partial = read_table(data, "documents", DOCUMENTS_SCHEMA).num_rows
+        assert partial < len(wanted)
+        summary = run_crawl(sources, data, jobdir=jobdir, throttle=False, timeout=TIMEOUT)
+        assert summary.run_id == first.run_id  # the same run, continued
+        assert summary.ok, summary.messages
+        raw_rows = read_table(data, "documents", DOCUMENTS_SCHEMA).to_pylist()
+        assert {r["url"] for r in raw_rows} == wanted
+        duplicates = collections.Counter((r["sha256"], r["url"]) for r in raw_rows)
+        assert max(duplicates.values()) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    if os.environ.get("NIANBAO_TEST_REDIS_URL"):
+        yield os.environ["NIANBAO_TEST_REDIS_URL"]
+        return
+    server = require_program("redis-server")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.redis
+def test_two_workers_through_redis_fetch_each_report_exactly_once(
+    redis_url: str, tmp_path: Path
+) -> None:
+    job = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    with Portal(reports_per_site=REPORTS_PER_SITE, slow_seconds=0.2) as portal:
+        sources = portal.write_sources(tmp_path / "sources.yaml")
+        data = tmp_path / "data"
+        workers = [
+            start_crawl(sources, data, redis_url=redis_url, job=job, throttle=False)
+            for _ in range(2)
+        ]
+        summaries: list[CrawlSummary] = [w.wait(TIMEOUT) for w in workers]
+        wanted = targets(portal)
+        assert ok_gets(portal.requests, wanted) == collections.Counter({u: 1 for u in wanted})
+        assert {r["url"] for r in read_documents(data).to_pylist()} == wanted
+        assert all(s.finish_reason == "finished" for s in summaries)
+        assert sum(s.new_documents for s in summaries) == len(wanted)
