@@ -89,6 +89,7 @@ def trs_rows(portal: Portal, source: str, first: str) -> tuple[list[str], str]:
 
 def check_truth(truth: Truth, listed: list[str]) -> None:
     """The list links exactly the truth: reports (one listed twice), the faults, non-reports."""
+    listed = [truth.aliases.get(u, u) for u in listed]
     assert listed.count(truth.duplicate) == 2
     redirect_starts = set(truth.redirects)
     fetched = set(listed) - truth.not_found - truth.disallowed - truth.non_reports - redirect_starts
@@ -231,9 +232,35 @@ def test_fujian_column_and_json_api(portal: Portal) -> None:
     truth = portal.expected()[FJ]
     check_truth(truth, listed)
     filed = {f["_href"] for n in (1, 2, 3) for row in _fj_page(site, n) for f in row["files"]}
-    assert filed and filed <= truth.attachments
+    assert filed and filed <= truth.attachments | truth.broken_attachments
     wrong = json.loads(fetch(site.url("/fjdzapp/search?channelid=1&page=1"))[2])
     assert wrong["error"] is True
+    assert fetch(site.url("/zfxxgk/zfxxgkndbg/_lists/api_p001.json"))[0] == 404
+
+
+def test_fujian_static_list_files_and_second_channel_url() -> None:
+    with Portal(reports_per_site=8, fj_api="static") as portal:
+        site, truth = portal.site(FJ), portal.expected()[FJ]
+        column = fetch(site.url("/zfxxgk/zfxxgkndbg/"))[2].decode("utf-8")
+        assert "$.getJSON('/zfxxgk/zfxxgkndbg/_lists/api_p' + ('00' + pageNo)" in column
+        rows, n = [], 1
+        while (got := fetch(site.url(f"/zfxxgk/zfxxgkndbg/_lists/api_p{n:03d}.json")))[0] == 200:
+            rows += json.loads(got[2])["data"]
+            n += 1
+        assert (
+            n - 1
+            == json.loads(fetch(site.url("/zfxxgk/zfxxgkndbg/_lists/api_p001.json"))[2])[
+                "pageCount"
+            ]
+            >= 3
+        )
+        check_truth(truth, [r["url"] for r in rows])
+        ((alias, canonical),) = truth.aliases.items()
+        (row,) = [r for r in rows if r["url"] == alias]
+        assert row["chnldocurl"] == alias and row["docpuburl"] == canonical
+        assert [r["docid2"] for r in rows].count(row["docid2"]) == 2
+        assert fetch(alias)[2] == fetch(canonical)[2]
+        assert fetch(site.url("/fjdzapp/search?channelid=201988&page=1"))[0] == 404
 
 
 def _fj_page(site, n: int) -> list[dict]:
@@ -315,6 +342,17 @@ def test_transient_500_then_200_and_slow_page(portal: Portal) -> None:
     truth = portal.expected()[NEXT]
     assert [fetch(truth.transient)[0] for _ in range(3)] == [500, 200, 200]
     assert fetch(truth.slow)[0] == 200
+
+
+def test_broken_attachment_link_is_404(portal: Portal) -> None:
+    for source in (TRS, HANWEB, FJ, NEXT, XXGK):
+        truth, charset = portal.expected()[source], portal.site(source).charset
+        (broken,) = truth.broken_attachments
+        assert broken not in truth.attachments and fetch(broken)[0] == 404
+        parts = urlsplit(broken)
+        token = parts.query.split("&")[1] if parts.query else parts.path.rsplit("/", 1)[-1]
+        pages = [fetch(u)[2].decode(charset) for u in sorted(truth.reports)]
+        assert sum(token in p for p in pages) == 1, source
 
 
 def test_redirect_chain_and_404(portal: Portal) -> None:

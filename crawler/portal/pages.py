@@ -49,6 +49,7 @@ class Item:
     index_no: str = ""
     doc_no: str = ""
     files: tuple[tuple[str, str], ...] = ()  # (absolute URL, shown name)
+    published_at: str = ""  # when `href` is a second channel's URL: the document's own URL
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,13 @@ def catalog_detail(meta: Meta, charset: str, body: str, files: list[tuple[str, s
 
 
 def fj_column(
-    site_name: str, site_code: str, items: list[Item], channel_id: int, api: str, pages: int
+    site_name: str,
+    site_code: str,
+    items: list[Item],
+    channel_id: int,
+    api: str,
+    pages: int,
+    per_page: int,
 ) -> str:
     """Column page: first page static, later pages through the list API (PORTALS.md §5)."""
     rows = "".join(
@@ -213,11 +220,22 @@ def fj_column(
         "<script>\n"
         f"var channelid = '{channel_id}';\nvar pageCount = {pages};\n"
         "function loadPage(pageNo) {\n"
-        f"  $.ajax({{url: '{api}', type: 'GET', dataType: 'json',\n"
-        "    data: {channelid: channelid, page: pageNo, prepage: 10, sortfield: '-docreltime'},\n"
-        "    success: function (res) { render(res.data); pager(res.pageCount, pageNo); }});\n"
+        f"{_fj_request(api, per_page)}"
         "}\n</script>\n"
-        f"</body>\n</html>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def _fj_request(api: str, per_page: int) -> str:
+    """The script line that loads a page: the search API, or the static `_lists/` files."""
+    done = "function (res) { render(res.data); pager(res.pageCount, pageNo); }"
+    if api.endswith("/_lists/"):
+        return f"  $.getJSON('{api}api_p' + ('00' + pageNo).slice(-3) + '.json', {done});\n"
+    return (
+        f"  $.ajax({{url: '{api}', type: 'GET', dataType: 'json',\n"
+        f"    data: {{channelid: channelid, page: pageNo, prepage: {per_page},"
+        " sortfield: '-docreltime'},\n"
+        f"    success: {done}}});\n"
     )
 
 
@@ -226,11 +244,13 @@ def fj_json(page: int, per_page: int, total: int, items: list[Item], channel: st
 
     def row(i: Item) -> dict:
         stamp = i.day.strftime("%Y.%m.%d")
+        urls = {"chnldocurl": i.href, "docpuburl": i.published_at} if i.published_at else {}
         return {
             "docid2": i.doc_id,
             "chnl": channel,
             "doctitle": i.title,
             "url": i.href,
+            **urls,
             "docreltime": f"{stamp} 09:30:00",
             "pubdate": f"{stamp} 00:00:00",
             "puborg": i.agency,

@@ -11,7 +11,7 @@ import yaml
 
 from crawler.portal.content import FIXTURES, Corpus
 from crawler.portal.server import Served, Servers
-from crawler.portal.sites import FAMILIES, Site, SiteInfo, Truth
+from crawler.portal.sites import FAMILIES, FjSite, Site, SiteInfo, Truth
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,9 @@ SITES: list[tuple[str, SiteInfo]] = [
 class Portal:
     """Serve the test sites on 127.0.1.1, 127.0.1.2, … (one port), and know what they hold.
 
+    Options for what PORTALS.md leaves uncertain: `waf` ("jsl": 加速乐 521, "ruishu": 瑞数
+    412) and `fj_api` ("search": /fjdzapp/search, "static": _lists/api_pNNN.json).
+
     `expected()` is the ground truth a crawl is checked against; `requests` logs every
     request served; `mutate(url)` changes one document so a recrawl finds a new version.
     """
@@ -130,11 +133,14 @@ class Portal:
         slow_seconds: float = 1.0,
         port: int = 0,
         waf: str = "jsl",
+        fj_api: str = "search",
         fixtures: Path = FIXTURES,
         host_prefix: str = "127.0.1.",
     ) -> None:
         if waf not in ("jsl", "ruishu"):
             raise ValueError(f"waf must be 'jsl' or 'ruishu', not {waf!r}")
+        if fj_api not in ("search", "static"):
+            raise ValueError(f"fj_api must be 'search' or 'static', not {fj_api!r}")
         corpus = Corpus(fixtures)
         crawlable = 5
         self.sites: list[Site] = []
@@ -144,6 +150,8 @@ class Portal:
             real = corpus.docs[k::crawlable] if k < crawlable else []
             site = FAMILIES[family](info, corpus, real, reports_per_site, seed=k)
             site.slow_seconds = slow_seconds
+            if isinstance(site, FjSite):
+                site.api_style = fj_api
             self.sites.append(site)
         self.hosts = [f"{host_prefix}{k + 1}" for k in range(len(self.sites))]
         self._port = port

@@ -9,6 +9,7 @@ only; pages are rendered on request, so a site of thousands of reports costs lit
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 import uuid
@@ -69,6 +70,7 @@ class Doc:
     doc_no: str = ""
     path: str = ""
     files: list[File] = field(default_factory=list)
+    broken: list[tuple[str, str]] = field(default_factory=list)  # linked files that 404
     revision: int = 0
     modified: datetime | None = None
 
@@ -154,6 +156,8 @@ class Truth:
     transient: str | None = None
     slow: str | None = None
     duplicate: str | None = None
+    broken_attachments: set[str] = field(default_factory=set)  # linked, but 404
+    aliases: dict[str, str] = field(default_factory=dict)  # second URL of a report -> its URL
     corpus: dict[str, str] = field(default_factory=dict)  # report URL -> corpus doc id
     blocked: str | None = None  # WAF product when every request is challenged
     robots_disallow_all: bool = False
@@ -190,6 +194,8 @@ class Site:
         self.hidden.path = self.disallowed_path(self.hidden)
         self._place_files()
         self.transient, self.slow, self.moved = self.reports[-3:]
+        victim = self.reports[-4]  # links an attachment that was deleted (404)
+        victim.broken.append((self.file_path(victim, 9, "pdf"), f"{victim.title}（附件）.pdf"))
         start, middle = self.redirect_paths(self.moved)
         self.redirects = {start: (301, middle), middle: (302, self.moved.path)}
         self.failed_once: set[str] = set()
@@ -387,7 +393,7 @@ class Site:
             doc.doc_no,
             self.url(doc.path),
         )
-        files = [(self.file_href(doc, f), f.name) for f in doc.files]
+        files = [(self.file_href(doc, f), f.name) for f in doc.files] + doc.broken
         html = self.render_detail(meta, doc.body(), files)
         return self.text(200, html, modified=doc.last_modified())
 
@@ -459,6 +465,7 @@ class Site:
         t.transient = self.url(self.transient.path)
         t.slow = self.url(self.slow.path)
         t.duplicate = self.url(self.rows[0].doc.path)
+        t.broken_attachments = {self.url(p) for d in self.reports for p, _ in d.broken}
         return t
 
     def mutate(self, path: str) -> bool:
@@ -571,18 +578,38 @@ class CatalogSite(TrsSite):
 
 
 class FjSite(Site):
-    """Fujian 集约化 (Putian): column page + JSON list API `/fjdzapp/search` (PORTALS.md §5).
+    """Fujian 集约化 (Putian): column page + JSON list API (PORTALS.md §5).
 
-    The API parameters are [uncertain]; the portal reads the channel from `channelid`, the
-    page from `page` (or `pageNo`) and the page size from `prepage` (or `pageSize`).
+    The API is [uncertain], so `api_style` chooses it per site: "search" is
+    `/fjdzapp/search?channelid=&page=&prepage=` (also `pageNo`, `pageSize`), "static" is
+    the Sanming form `<column>_lists/api_p001.json`, api_p002.json, ….
+    The duplicate listing is the same document (same docid2) under a second channel URL
+    (`chnldocurl`, with `docpuburl` the first), which also serves the page.
     """
 
     column = "/zfxxgk/zfxxgkndbg/"
+    alias_column = "/zfxxgk/zfxxgkml/zfxxgknb/"
     channel_id = 201988
-    api = "/fjdzapp/search"
+    search_path = "/fjdzapp/search"
+    api_style = "search"
     page_size = 10
 
     list_path = "/zfxxgk/zfxxgkndbg/"
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        first = self.rows[0]
+        again = next(i for i, r in enumerate(self.rows) if i and r.doc is first.doc)
+        alias = self.alias_column + first.doc.path[len(self.column) :]
+        self.rows[again] = Row(alias, first.doc)
+        self.aliases = {alias: first.doc}
+        self.routes[alias] = first.doc
+        for f in first.doc.files:
+            self.files[self.alias_column + f.path[len(self.column) :]] = f
+
+    @property
+    def api(self) -> str:
+        return self.search_path if self.api_style == "search" else self.column + "_lists/"
 
     def doc_path(self, doc: Doc) -> str:
         return f"{self.column}{_month(doc.day)}/t{doc.day:%Y%m%d}_{self.doc_id(doc)}.htm"
@@ -598,21 +625,29 @@ class FjSite(Site):
     def item(self, row: Row) -> pages.Item:
         d = row.doc
         files = tuple((self.url(f.path), f.name) for f in d.files)
+        files += tuple((self.url(p), name) for p, name in d.broken)
         href = self.url(row.href)
+        published = self.url(d.path) if row.href in self.aliases else ""
         return pages.Item(
-            href, d.title, d.day, self.doc_id(d), d.agency, d.index_no, d.doc_no, files
+            href, d.title, d.day, self.doc_id(d), d.agency, d.index_no, d.doc_no, files, published
         )
 
     def dynamic(self, req: Request) -> Response | None:
         if req.path in (self.column, self.column + "index.htm"):
             rows, count = self.page_rows(0)
             items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
+            size = self.rows_per_page(len(self.rows))
+            info = self.info
             html = pages.fj_column(
-                self.info.name, self.info.site_code, items, self.channel_id, self.api, count
+                info.name, info.site_code, items, self.channel_id, self.api, count, size
             )
             return self.text(200, html, modified=self.started)
-        if req.path == self.api:
+        if self.api_style == "search" and req.path == self.search_path:
             return self.search(req)
+        static = re.fullmatch(re.escape(self.column) + r"_lists/api_p(\d{3})\.json", req.path)
+        if self.api_style == "static" and static:
+            page, size = int(static[1]), self.rows_per_page(len(self.rows))
+            return self.json_page(page, size) if page <= -(-len(self.rows) // size) else None
         return None
 
     def search(self, req: Request) -> Response:
@@ -625,6 +660,9 @@ class FjSite(Site):
         except ValueError:
             body = '{"error": true, "msg": "参数错误"}'
             return Response(200, body.encode(), "application/json;charset=UTF-8")
+        return self.json_page(page, size)
+
+    def json_page(self, page: int, size: int) -> Response:
         chunk = self.rows[(page - 1) * size : page * size]
         items = [self.item(r) for r in chunk]
         text = pages.fj_json(page, size, len(self.rows), items, "政府信息公开年报")
@@ -633,6 +671,11 @@ class FjSite(Site):
     def render_detail(self, meta: pages.Meta, body: str, files: list[tuple[str, str]]) -> str:
         relative = [("./" + h.rsplit("/", 1)[-1], n) for h, n in files]
         return pages.fj_detail(meta, body, relative)
+
+    def truth(self) -> Truth:
+        t = super().truth()
+        t.aliases = {self.url(a): self.url(d.path) for a, d in self.aliases.items()}
+        return t
 
 
 class HanwebSite(Site):

@@ -36,6 +36,13 @@ from nianbao.options import data_dir_option
     help="Challenge served by the WAF-protected site (加速乐 521 or 瑞数 412).",
 )
 @click.option(
+    "--fj-api",
+    type=click.Choice(["search", "static"]),
+    default="search",
+    show_default=True,
+    help="List API of the Fujian site: /fjdzapp/search or _lists/api_pNNN.json files.",
+)
+@click.option(
     "--sources-out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -47,6 +54,7 @@ def portal_command(
     reports: int,
     slow_seconds: float,
     waf: str,
+    fj_api: str,
     sources_out: Path | None,
     data_dir: Path,
 ) -> None:
@@ -64,7 +72,7 @@ def portal_command(
       nianbao crawl --sources data/portal/sources.yaml --data-dir data   # in another shell
     """
     out = sources_out or data_dir / "portal" / "sources.yaml"
-    portal = Portal(reports, slow_seconds=slow_seconds, port=port, waf=waf)
+    portal = Portal(reports, slow_seconds=slow_seconds, port=port, waf=waf, fj_api=fj_api)
     with portal:
         portal.write_sources(out)
         for source in portal.sources():
