@@ -41,7 +41,8 @@ class SourcesMonitor(Monitor):
                     f"source {source.id} ({source.name}) listed {before[source.id]} reports "
                     f"before and none now ({why})"
                 )
-        self.assertFalse(lost, msg="; ".join(lost))
+        if lost:
+            self.fail("; ".join(lost))
 
 
 @monitors.name("Errors")
@@ -63,11 +64,10 @@ class ErrorsMonitor(Monitor):
             reverse=True,
         )[:3]
         named = ", ".join(f"{sid} ({n})" for n, sid in worst if n)
-        self.assertLessEqual(errors, limit, msg=f"{errors} errors > {limit}; most from {named}")
-        if requests >= MIN_REQUESTS_FOR_RATE:
-            self.assertLessEqual(
-                rate, rate_limit, msg=f"error rate {rate:.0%} > {rate_limit:.0%}; most from {named}"
-            )
+        if errors > limit:
+            self.fail(f"{errors} errors > {limit}; most from {named}")
+        if requests >= MIN_REQUESTS_FOR_RATE and rate > rate_limit:
+            self.fail(f"error rate {rate:.0%} > {rate_limit:.0%}; most from {named}")
 
 
 class RecordFailures(Action):

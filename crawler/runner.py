@@ -58,6 +58,15 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
 
+def default_job(jobdir: Path | None) -> str:
+    """Workers of one Redis crawl share a job name: the job directory's, else today's date.
+
+    The job's queue and duplicate filter stay in Redis after the crawl (a late worker must
+    not redo the work), so the next crawl cycle needs a new name.
+    """
+    return jobdir.name if jobdir else datetime.now(UTC).strftime("crawl-%Y%m%d")
+
+
 def _resume_state(jobdir: Path) -> dict[str, Any]:
     state_file = jobdir / "state.json"
     if state_file.exists():
@@ -169,7 +178,7 @@ def start_crawl(
         data_dir,
         run_id,
         redis_url=redis_url,
-        job=job or (jobdir.name if jobdir else "default"),
+        job=job or default_job(jobdir),
         throttle=throttle,
         settings=settings,
     )

@@ -141,7 +141,7 @@ class Corpus:
 
 
 def revised(data: bytes, ext: str, revision: int) -> bytes:
-    """The bytes of a document after `revision` edits, still a valid file of its type."""
+    """The bytes of a file after `revision` edits, still a valid file of its type."""
     if revision == 0:
         return data
     if ext == "docx":
@@ -149,7 +149,4 @@ def revised(data: bytes, ext: str, revision: int) -> bytes:
         with zipfile.ZipFile(buf, "a") as zf:
             zf.comment = f"revision {revision}".encode()
         return buf.getvalue()
-    if ext == "pdf":
-        return data + f"\n% revision {revision}\n".encode()
-    note = f"<p>（本文于第{revision}次更正，更正后内容以此为准）</p>"
-    return data + note.encode("utf-8")
+    return data + f"\n% revision {revision}\n".encode()  # PDF readers ignore bytes after %%EOF

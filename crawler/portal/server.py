@@ -11,13 +11,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.portal.sites import Request, Response, Site, http_date, parse_form
+from crawler.portal.sites import Request, Response, Site
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,16 @@ class SiteServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.site = site
         self.record = record
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def parse_form(body: bytes, content_type: str) -> dict[str, list[str]]:
+    if "application/x-www-form-urlencoded" not in content_type:
+        return {}
+    return parse_qs(body.decode("utf-8", errors="replace"))
 
 
 def etag_of(body: bytes) -> str:

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import format_datetime
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.portal import pages
 from crawler.portal.content import Attachment, Corpus, CorpusDoc, revised
@@ -36,13 +36,14 @@ TOWN_TAILS = "山河桥塘岭湖田坪溪埠洋"
 # while A (30 + 16 * 11 = 206) is coprime with 19, so a site titles 18 * 206 reports uniquely.
 
 
-@dataclass
+@dataclass(eq=False)
 class File:
     """An attachment as served: its URL path (with query for download scripts) and bytes."""
 
     path: str
     name: str
     attachment: Attachment
+    owner: Doc
     revision: int = 0
 
     @property
@@ -62,7 +63,6 @@ class Doc:
     agency: str
     year: int | None
     day: date
-    is_report: bool
     body_doc: CorpusDoc | None = None  # HTML body source; None for notices and PDF-only reports
     pdf: CorpusDoc | None = None  # the file of a PDF-only report
     corpus_id: str | None = None  # set when this is the corpus report itself (real title)
@@ -171,6 +171,7 @@ class Site:
     header_charset = True
     page_size = 10
     disallow_prefix = ""
+    slow_seconds = 1.0  # the portal sets its own
 
     def __init__(
         self, info: SiteInfo, corpus: Corpus, real: list[CorpusDoc], n_reports: int, seed: int
@@ -227,7 +228,7 @@ class Site:
                 title = f"{year}年度{agency}政府信息公开工作年度报告"
             month = 1 if year >= 2019 else 3
             day = date(year + 1, month, 8 + (n * 5 + self.seed) % 20)
-            doc = Doc(n, title, agency, year, day, True)
+            doc = Doc(n, title, agency, year, day)
             if year in (2022, 2024) and n % 2 == 0:
                 doc.pdf = self.corpus.pdfs[n % len(self.corpus.pdfs)]
             else:
@@ -242,7 +243,7 @@ class Site:
         for n, cd in enumerate(real[:n_reports]):
             day = date.fromisoformat(cd.published) if cd.published else date(cd.year + 1, 3, 20)
             title = f"{cd.agency}{cd.year}年政府信息公开工作年度报告"
-            doc = Doc(n, title, cd.agency, cd.year, day, True, corpus_id=cd.doc_id)
+            doc = Doc(n, title, cd.agency, cd.year, day, corpus_id=cd.doc_id)
             if cd.kind == "pdf":
                 doc.pdf = cd
             else:
@@ -261,7 +262,7 @@ class Site:
             (f"{city}人民政府信息公开指南", date(2024, 6, 5)),
         ]
         return [
-            Doc(10_000 + k, title, self.info.name, None, day, False)
+            Doc(10_000 + k, title, self.info.name, None, day)
             for k, (title, day) in enumerate(specs)
         ]
 
@@ -284,7 +285,8 @@ class Site:
                 self._attach(doc, Attachment(f"{doc.title}（盖章版）.pdf", "pdf", pdf), 1)
 
     def _attach(self, doc: Doc, attachment: Attachment, k: int) -> None:
-        doc.files.append(File(self.file_path(doc, k, attachment.ext), attachment.name, attachment))
+        path = self.file_path(doc, k, attachment.ext)
+        doc.files.append(File(path, attachment.name, attachment, doc))
 
     def _plan_rows(self, redirect_start: str) -> list[Row]:
         """List order: newest first, with the faults and non-reports mixed in."""
@@ -362,8 +364,6 @@ class Site:
         response.delay = delay
         return response
 
-    slow_seconds = 1.0
-
     def route(self, req: Request) -> Response | None:
         doc = self.routes.get(req.path)
         if doc is not None:
@@ -408,8 +408,7 @@ class Site:
             "pdf": "application/pdf",
             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         }[file.ext]
-        doc = next(d for d in self.reports if file in d.files)
-        return Response(200, file.data(), ctype, modified=doc.last_modified())
+        return Response(200, file.data(), ctype, modified=file.owner.last_modified())
 
     def text(
         self, status: int, text: str, ctype: str = "text/html", modified: datetime | None = None
@@ -696,6 +695,10 @@ class HanwebSite(Site):
     proxy = "/module/web/jpage/dataproxy.jsp"
     download = "/module/download/downfile.jsp"
 
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.by_name = {parse_qs(urlsplit(p).query)["filename"][0]: f for p, f in self.files.items()}
+
     list_path = "/col/col1229140160/index.html"
 
     def column(self) -> pages.HanwebColumn:
@@ -726,10 +729,7 @@ class HanwebSite(Site):
             doc = self.routes.get(self.target(req))
             return self.page(doc) if doc else None
         if req.path == self.download:
-            name = req.param("filename")
-            file = next(
-                (f for d in self.reports for f in d.files if f"filename={name}&" in f.path), None
-            )
+            file = self.by_name.get(req.param("filename") or "")
             return self.file(file) if file else None
         return super().route(req)
 
@@ -850,13 +850,3 @@ FAMILIES: dict[str, type[Site]] = {
     "nextlink": NextLinkSite,
     "waf": WafSite,
 }
-
-
-def http_date(moment: datetime) -> str:
-    return format_datetime(moment.astimezone(UTC), usegmt=True)
-
-
-def parse_form(body: bytes, content_type: str) -> dict[str, list[str]]:
-    if "application/x-www-form-urlencoded" not in content_type:
-        return {}
-    return parse_qs(body.decode("utf-8", errors="replace"))

@@ -34,7 +34,10 @@ DEFAULT_SOURCES = Path(__file__).resolve().parents[2] / "crawler" / "sources.yam
     envvar="NIANBAO_REDIS_URL",
     help="Share the request queue and duplicate filter through Redis (several workers).",
 )
-@click.option("--job", help="Name shared by the workers of one Redis crawl (default: jobdir name).")
+@click.option(
+    "--job",
+    help="Name shared by the workers of one Redis crawl (default: jobdir name or crawl-DATE).",
+)
 @click.option("--no-throttle", is_flag=True, help="No AutoThrottle, no delay (local tests only).")
 def crawl_command(
     sources_file: Path,
