@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from extract.model import ExtractError, Paragraph, Table
 from extract.readers.cleantext import is_number, join_cell_text
-from extract.readers.pdf import read_pdf
+from extract.readers.pdf import _append, _attach, _Builder, _grid, _PCell, read_pdf
 from tests.conftest import CORPUS, FIXTURES, load_gold
 from tests.grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
 
@@ -228,3 +228,70 @@ def test_cjk_label_broken_over_lines_is_joined(label: str) -> None:
     broken = "\n".join(label)
     assert join_cell_text(broken) == label
     assert join_cell_text(join_cell_text(broken)) == label
+
+
+def _part(rows: list[list[tuple[str, float, float, int]]]) -> tuple:
+    """A table part as the page reader makes it: cells (text, x0, x1, rowspan) per row."""
+    cells = [
+        _PCell(text, r, span, x0, x1) for r, row in enumerate(rows) for text, x0, x1, span in row
+    ]
+    return [0.0, 100.0, 200.0, 300.0], cells, len(rows)
+
+
+def test_row_cut_by_page_break_without_numbers_is_one_row() -> None:
+    builder = _Builder(edges=[0.0, 100.0, 200.0, 300.0])
+    _append(
+        builder,
+        _part(
+            [
+                [("规章", 0, 100, 1), ("1", 100, 200, 1), ("2", 200, 300, 1)],
+                [("（四）无", 0, 100, 1), ("7", 100, 200, 1), ("8", 200, 300, 1)],
+            ]
+        ),
+        4,
+    )
+    # The next page opens with the rest of the label and no figures, then a new row.
+    _attach(
+        builder,
+        _part(
+            [
+                [("法提供", 0, 100, 1), ("", 100, 200, 1), ("", 200, 300, 1)],
+                [("行政许可", 0, 100, 1), ("3", 100, 200, 1), ("4", 200, 300, 1)],
+            ]
+        ),
+        5,
+    )
+    table = _grid(builder, 0)
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["规章", "1", "2"],
+        ["（四）无法提供", "7", "8"],
+        ["行政许可", "3", "4"],
+    ]
+    assert table.row_pages == [4, 4, 5]
+
+
+def test_group_label_cut_by_page_break_joins_when_numbering_goes_on() -> None:
+    builder = _Builder(edges=[0.0, 100.0, 200.0, 300.0])
+    _append(
+        builder,
+        _part([[("（四）无", 0, 100, 1), ("1.不掌握", 100, 200, 1), ("5", 200, 300, 1)]]),
+        4,
+    )
+    _attach(
+        builder,
+        _part(
+            [
+                [("法提供", 0, 100, 2), ("2.没有现成", 100, 200, 1), ("6", 200, 300, 1)],
+                [("3.补正后", 100, 200, 1), ("0", 200, 300, 1)],
+            ]
+        ),
+        5,
+    )
+    table = _grid(builder, 0)
+    assert [c.text for c in table.rows[2]] == ["（四）无法提供", "3.补正后", "0"]
+    assert {table.rows[r][0].origin for r in range(3)} == {(0, 0)}
+    # A new group on the next page whose numbering starts again stays its own cell.
+    other = _Builder(edges=[0.0, 100.0, 200.0, 300.0])
+    _append(other, _part([[("（三）", 0, 100, 1), ("8.查询", 100, 200, 1), ("5", 200, 300, 1)]]), 4)
+    _attach(other, _part([[("（五）", 0, 100, 1), ("1.信访", 100, 200, 1), ("6", 200, 300, 1)]]), 5)
+    assert [c.text for c in _grid(other, 0).rows[1]] == ["（五）", "1.信访", "6"]
