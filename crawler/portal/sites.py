@@ -15,7 +15,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from email.utils import format_datetime
 from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.portal import pages
@@ -697,7 +696,9 @@ class HanwebSite(Site):
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.by_name = {parse_qs(urlsplit(p).query)["filename"][0]: f for p, f in self.files.items()}
+        self.by_name = {
+            parse_qs(urlsplit(p).query)["filename"][0]: f for p, f in self.files.items()
+        }
 
     list_path = "/col/col1229140160/index.html"
 
