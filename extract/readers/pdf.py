@@ -298,7 +298,34 @@ def _part(table: Any, top: float, bottom: float) -> tuple[list[float], list[_PCe
             span = sum(1 for t in tops if cell_top - _SNAP <= t < cell_bottom - _SNAP) or 1
             cells.append(_PCell(join_cell_text(text), _index(tops, cell_top), span, x0, x1))
             xs += [x0, x1]
-    return _cluster(xs), cells, len(tops)
+    edges = _cluster(xs)
+    cells += _missed_cells(table.page, cells, edges, tops, min(bottom, table.bbox[3]))
+    return edges, cells, len(tops)
+
+
+def _missed_cells(
+    page: Any, cells: list[_PCell], edges: list[float], tops: list[float], bottom: float
+) -> list[_PCell]:
+    """Cells pdfplumber did not find (a border drawn as a fill, not a line) but that hold
+    text: "信息内容" atop a table part in js-hongze-2023.pdf, page 3."""
+    covered = {
+        (r, c)
+        for cell in cells
+        for r in range(cell.row, cell.row + cell.rowspan)
+        for c in range(
+            _index(edges, cell.x0), max(_index(edges, cell.x1), _index(edges, cell.x0) + 1)
+        )
+    }
+    found: list[_PCell] = []
+    bottoms = [*tops[1:], bottom]
+    for r, (top, low) in enumerate(zip(tops, bottoms, strict=True)):
+        for c in range(len(edges) - 1):
+            if (r, c) in covered or low - top < 1 or edges[c + 1] - edges[c] < 1:
+                continue
+            text = page.crop((edges[c], top, edges[c + 1], low), strict=False).extract_text()
+            if text.strip():
+                found.append(_PCell(join_cell_text(text), r, 1, edges[c], edges[c + 1]))
+    return found
 
 
 def _cluster(values: Iterable[float]) -> list[float]:
