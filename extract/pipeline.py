@@ -14,8 +14,9 @@ from extract import __version__
 from extract.checks import reader_check, report_checks
 from extract.mapping import map_document
 from extract.metadata import agency_and_year, is_annual_report, published_date
-from extract.model import ExtractError
+from extract.model import Document, ExtractError
 from extract.readers import read_document
+from extract.readers.text import table_from_paragraphs
 from extract.record import Record
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,15 @@ def _fill(record: Record, data: bytes, name: str) -> None:
     record.agency, record.year = agency_and_year(doc)
     record.published_date = published_date(doc)
     mapped = map_document(doc)
+    national = record.year is None or record.year >= FIRST_NATIONAL_YEAR
+    if not mapped.found and doc.kind != "text" and national:
+        # No table held the national tables: the page may print them as running text.
+        # Taken only when it yields at least two of them, not a stray word of prose.
+        table = table_from_paragraphs(doc)
+        if table is not None:
+            from_text = map_document(Document(kind=doc.kind, blocks=[table]))
+            if len(from_text.found) >= 2:
+                mapped = from_text
     record.proactive = mapped.proactive
     record.applications = mapped.applications
     record.review_litigation = mapped.review_litigation

@@ -9,6 +9,7 @@ import click
 
 from extract import __version__
 from nianbao.commands.crawl import crawl_command
+from nianbao.commands.demo import demo_command
 from nianbao.commands.extract import extract_command
 from nianbao.commands.portal import portal_command
 from nianbao.commands.publish import publish_command, serve_command
@@ -40,6 +41,7 @@ def cli(log_level: str) -> None:
 
 
 cli.add_command(extract_command)
+cli.add_command(demo_command)
 cli.add_command(portal_command)
 cli.add_command(crawl_command)
 cli.add_command(run_command)
