@@ -9,6 +9,7 @@ import docx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 import extract.readers.docx as docx_reader
 from extract.model import ExtractError, Paragraph
@@ -184,3 +185,14 @@ def test_any_bytes_end_in_a_status_not_a_crash(data: bytes) -> None:
         read_docx(data)
     except ExtractError as exc:
         assert exc.status == "failed"
+
+
+def test_image_only_docx_needs_ocr(tmp_path) -> None:
+    picture = tmp_path / "scan.png"
+    Image.new("L", (60, 80), 255).save(picture)
+    made = docx.Document()
+    made.add_picture(str(picture))
+    with pytest.raises(ExtractError) as err:
+        read_docx(_docx_bytes(made))
+    assert err.value.status == "needs_ocr"
+    assert err.value.reason == "image-only DOCX: pictures but no text"

@@ -56,7 +56,14 @@ def read_docx(data: bytes) -> Document:
                 table.index = len(tables)
                 tables.append(table)
                 doc.blocks.append(table)
+    if not doc.text.strip() and _has_pictures(package.element.body):
+        # Scanned pages pasted into Word, as some agencies publish them.
+        raise ExtractError("needs_ocr", "image-only DOCX: pictures but no text")
     return doc
+
+
+def _has_pictures(body: Any) -> bool:
+    return any(True for _ in body.iter(qn("w:drawing"), qn("w:pict")))
 
 
 def check_zip(data: bytes, what: str) -> None:
