@@ -114,3 +114,19 @@ def test_usage_errors_exit_2() -> None:
 def test_help_has_an_example() -> None:
     code, out, _ = _run("extract", "--help")
     assert code == 0 and "Examples:" in out and "--json" in out
+
+
+def test_rebuild_needs_no_paths_and_refuses_both(tmp_path: Path) -> None:
+    code, _, err = _run("extract", "--rebuild", str(CORPUS / "docs/js-hongze-2023.pdf"))
+    assert code == 2 and "not both" in err
+    code, _, err = _run("extract")
+    assert code == 2 and "--rebuild" in err
+
+
+def test_extractor_version_names_the_code_that_read_the_record() -> None:
+    import extract
+
+    record = json.loads(_run("extract", "--json", str(CORPUS / "docs/sh-szfbgt-2019.html"))[1])
+    assert record["extractor_version"] == extract.__version__
+    release, _, fingerprint = extract.__version__.partition("+")
+    assert release == extract.RELEASE and len(fingerprint) == 10

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from extract import labels as L
 from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
+from nianbao.options import data_dir_option
 
 # A directory is walked for these; a file named on the command line is always read.
 DOCUMENT_SUFFIXES = {
@@ -47,7 +48,7 @@ def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
 
 
 @click.command("extract")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--json",
     "as_json",
@@ -61,7 +62,22 @@ def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
     show_default=True,
     help="Files larger than this are not read (status failed).",
 )
-def extract_command(paths: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Instead of PATHS: re-extract the raw store of --data-dir (every document this "
+    "extractor version has not read) and republish the datasets, without crawling.",
+)
+@click.option("--force", is_flag=True, help="With --rebuild: re-extract every document.")
+@data_dir_option
+def extract_command(
+    paths: tuple[Path, ...],
+    as_json: bool,
+    max_bytes: int,
+    rebuild: bool,
+    force: bool,
+    data_dir: Path,
+) -> None:
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
     PATHS are files or directories (walked recursively). Without --json, prints each
@@ -72,7 +88,18 @@ def extract_command(paths: tuple[Path, ...], as_json: bool, max_bytes: int) -> N
     Examples:
       nianbao extract report.pdf
       nianbao extract --json tests/fixtures/corpus/docs > records.jsonl
+      nianbao extract --rebuild --data-dir data     # after upgrading nianbao
     """
+    if rebuild:
+        if paths:
+            raise click.UsageError("give PATHS or --rebuild, not both")
+        from nianbao.pipeline import rebuild as rebuild_datasets
+
+        summary = rebuild_datasets(data_dir, force=force)
+        click.echo(summary.paragraph())
+        raise SystemExit(summary.exit_code)
+    if not paths:
+        raise click.UsageError("give one or more PATHS (files or directories), or --rebuild")
     documents = list(iter_documents(paths))
     failed = 0
     bar = tqdm(
