@@ -151,7 +151,8 @@ class _StreamReader:
         groups = {c.col: g for c in row if (g := match_exact(c.text, L.REVIEW_GROUPS))}
         metrics = {c.col: m for c in row if (m := match_exact(c.text, L.REVIEW_COLUMNS))}
         if self.section != "review":
-            if not groups or ("review" not in groups.values() and len(metrics) < 3):
+            transposed = {"upheld", "corrected"} <= set(metrics.values())  # groups as rows
+            if "review" not in groups.values() and not transposed:
                 return False
             self._start("review", {})
         self.review_groups.update(groups)

@@ -126,3 +126,34 @@ def test_variants_really_change_the_pages() -> None:
     html = (CORPUS / "docs/fj-putian-cgj-2023.html").read_text(encoding="utf-8")
     for variant in VARIANTS:
         assert variant(html) != html, variant.__name__
+
+
+def test_section_four_with_its_groups_as_rows() -> None:
+    """Some agencies print section 四 turned: 行政复议 / 行政诉讼 as rows, results as columns."""
+    gold = load_gold("sh-szfbgt-2019")["review_litigation"]
+    labels = {
+        "review": "行政复议",
+        "litigation_direct": "行政诉讼（未经复议直接起诉）",
+        "litigation_after_review": "行政诉讼（复议后起诉）",
+    }
+    rows = "".join(
+        f"<tr><td>{labels[key]}</td>"
+        + "".join(
+            f"<td>{gold[key][c] or ''}</td>"
+            for c in ("upheld", "corrected", "other", "pending", "total")
+        )
+        + "</tr>"
+        for key in labels
+    )
+    turned = (
+        "<table border=1><tr><td rowspan=2>项目</td><td colspan=5>结果</td></tr>"
+        "<tr><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td></tr>"
+        f"{rows}</table>"
+    )
+    html = (CORPUS / "docs/sh-szfbgt-2019.html").read_text(encoding="utf-8")
+    start = html.rfind("<table")
+    end = html.find("</table>", start) + len("</table>")
+    record = extract_bytes((html[:start] + turned + html[end:]).encode(), "turned.html")
+    assert record.status == "ok"
+    got = {k: {c: v.value for c, v in cols.items()} for k, cols in record.review_litigation.items()}
+    assert got == gold
