@@ -139,14 +139,36 @@ def test_trs_attachments_are_real_files(portal: Portal) -> None:
     for url in sorted(truth.attachments):
         status, headers, body = fetch(url)
         assert status == 200
-        if url.endswith(".pdf"):
+        kind = url.rsplit(".", 1)[-1]
+        if kind == "pdf":
             assert body.startswith(b"%PDF-") and headers["Content-Type"] == "application/pdf"
-            kinds.add("pdf")
+        elif kind == "doc":
+            assert (
+                body.startswith(b"\xd0\xcf\x11\xe0")
+                and headers["Content-Type"] == "application/msword"
+            )
         else:
             assert zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml")
-            kinds.add("docx")
-        assert re.search(r"/\d{6}/P0\d{20}\.(pdf|docx)$", url)
-    assert kinds == {"pdf", "docx"}
+        assert re.search(r"/\d{6}/P0\d{20}\.(pdf|docx|doc)$", url)
+        kinds.add(kind)
+    assert kinds >= {"pdf", "docx"}
+
+
+def test_report_made_only_of_images(portal: Portal) -> None:
+    for source in (TRS, HANWEB, FJ, NEXT, XXGK):
+        truth, charset = portal.expected()[source], portal.site(source).charset
+        (page,) = truth.image_only
+        assert page in truth.reports and len(truth.images) == 5
+        assert not truth.images & truth.attachments
+        text = fetch(page)[2].decode(charset)
+        srcs = [urljoin(page, s) for s in re.findall(r'<img src="([^"]+)"', text)]
+        assert set(srcs) == truth.images
+        for url in srcs:
+            status, headers, body = fetch(url)
+            assert status == 200 and headers["Content-Type"] == "image/jpeg"
+            assert body.startswith(b"\xff\xd8")
+    (page,) = portal.expected()[TRS].image_only
+    assert re.search(r'<img src="\./W0\d{20}\.jpg"', fetch(page)[2].decode("gbk"))
 
 
 # --- Hanweb ----------------------------------------------------------------------------------
@@ -388,6 +410,8 @@ def test_conditional_requests_and_mutation() -> None:
             assert status == 200 and after != before
             if after.startswith(b"PK"):
                 assert zipfile.ZipFile(io.BytesIO(after)).read("word/document.xml")
+            elif url.endswith(".doc"):  # OLE2: whole 512-byte sectors
+                assert after[:4] == b"\xd0\xcf\x11\xe0" and len(after) % 512 == 0
             else:
                 assert after.startswith(b"%PDF-") and b"%%EOF" in after
         with pytest.raises(KeyError):

@@ -14,7 +14,7 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -91,9 +91,15 @@ class Attachment:
     ext: str  # pdf | docx
     source: Path
 
-    @cached_property
+    @property
     def data(self) -> bytes:
-        return self.source.read_bytes()
+        return read_file(self.source)
+
+
+@cache
+def read_file(path: Path) -> bytes:
+    """File bytes, read once: thousands of attachments share a handful of real files."""
+    return path.read_bytes()
 
 
 class Corpus:
@@ -115,9 +121,11 @@ class Corpus:
         self.made: dict[str, dict[str, Path]] = {}  # corpus id -> ext -> a file made from it
         for path in sorted((fixtures / "made").glob("*.*")):
             ext = path.suffix[1:].lower()
-            if path.stem in ids and ext in ("pdf", "docx"):
+            if path.stem in ids and ext in ("pdf", "docx", "doc"):
                 self.made.setdefault(path.stem, {})[ext] = path
         self.docx = [m["docx"] for m in self.made.values() if "docx" in m]
+        # A report's pages as images, for a body made only of images (PORTALS.md §7.4).
+        self.page_images = sorted((fixtures / "made").glob("js-hongze-2023-page-*.jpg"))
         if not self.docx:
             log.warning("no DOCX under %s: the portal serves no DOCX attachments", fixtures)
         self.by_format: dict[str, list[CorpusDoc]] = {}
@@ -149,4 +157,6 @@ def revised(data: bytes, ext: str, revision: int) -> bytes:
         with zipfile.ZipFile(buf, "a") as zf:
             zf.comment = f"revision {revision}".encode()
         return buf.getvalue()
+    if ext == "doc":  # an OLE2 file: one more zero-padded 512-byte sector at the end
+        return data + f"revision {revision}".encode().ljust(512, b"\0")
     return data + f"\n% revision {revision}\n".encode()  # PDF readers ignore bytes after %%EOF

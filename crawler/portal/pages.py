@@ -464,6 +464,10 @@ def notice_body(title: str, agency: str, day: date) -> str:
     )
 
 
+def image_paragraph(src: str) -> str:
+    return f'<p style="text-align: center"><img src="{_h(src)}" border="0" /></p>\n'
+
+
 def pdf_only_body(name: str) -> str:
     return f"<p>　　详见附件：{_h(name)}</p>\n"
 

@@ -15,10 +15,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.portal import pages
-from crawler.portal.content import Attachment, Corpus, CorpusDoc, revised
+from crawler.portal.content import Attachment, Corpus, CorpusDoc, read_file, revised
 
 CST = timezone(timedelta(hours=8))
 YEARS = list(range(2025, 2007, -1))  # covered years of generated reports, newest first
@@ -70,11 +71,14 @@ class Doc:
     path: str = ""
     files: list[File] = field(default_factory=list)
     broken: list[tuple[str, str]] = field(default_factory=list)  # linked files that 404
+    images: list[tuple[str, str]] = field(default_factory=list)  # (src on the page, URL path)
     revision: int = 0
     modified: datetime | None = None
 
     def body(self) -> str:
-        if self.body_doc is not None:
+        if self.images:
+            text = "".join(pages.image_paragraph(src) for src, _ in self.images)
+        elif self.body_doc is not None:
             text = self.body_doc.body
         elif self.files and self.pdf is not None:
             text = pages.pdf_only_body(self.files[0].name)
@@ -157,6 +161,8 @@ class Truth:
     duplicate: str | None = None
     broken_attachments: set[str] = field(default_factory=set)  # linked, but 404
     aliases: dict[str, str] = field(default_factory=dict)  # second URL of a report -> its URL
+    image_only: set[str] = field(default_factory=set)  # reports whose body is only <img>s
+    images: set[str] = field(default_factory=set)  # the images those pages show
     corpus: dict[str, str] = field(default_factory=dict)  # report URL -> corpus doc id
     blocked: str | None = None  # WAF product when every request is challenged
     robots_disallow_all: bool = False
@@ -183,7 +189,6 @@ class Site:
         self.origin = ""  # http://host:port, set when the server binds
         self.started = datetime.now(UTC).replace(microsecond=0)
         self._lock = threading.Lock()
-        self.docs: list[Doc] = []
         self.reports = self._plan_reports(real, n_reports)
         self.notices = self._plan_notices()
         extra = self._generated(n_reports, n_reports + 2)
@@ -196,6 +201,9 @@ class Site:
         self.transient, self.slow, self.moved = self.reports[-3:]
         victim = self.reports[-4]  # links an attachment that was deleted (404)
         victim.broken.append((self.file_path(victim, 9, "pdf"), f"{victim.title}（附件）.pdf"))
+        self.images: dict[str, tuple[Doc, Path]] = {}
+        if self.corpus.page_images:
+            self._place_images(self.reports[-5])
         start, middle = self.redirect_paths(self.moved)
         self.redirects = {start: (301, middle), middle: (302, self.moved.path)}
         self.failed_once: set[str] = set()
@@ -282,6 +290,18 @@ class Site:
                 made = self.corpus.made_file(body, "pdf", doc.n)
                 pdf = made or self.corpus.pdfs[doc.n % len(self.corpus.pdfs)].path
                 self._attach(doc, Attachment(f"{doc.title}（盖章版）.pdf", "pdf", pdf), 1)
+            word = self.corpus.made_file(body, "doc", doc.n)
+            if word is not None and doc.n % 11 == 6:
+                self._attach(doc, Attachment(f"{doc.title}.doc", "doc", word), 2)
+
+    def _place_images(self, doc: Doc) -> None:
+        """Make `doc` a report published as page images only (PORTALS.md §7.4)."""
+        doc.body_doc = doc.pdf = None
+        doc.files.clear()
+        for k, source in enumerate(self.corpus.page_images):
+            path = self.image_path(doc, k)
+            doc.images.append((self.image_src(path), path))
+            self.images[path] = (doc, source)
 
     def _attach(self, doc: Doc, attachment: Attachment, k: int) -> None:
         path = self.file_path(doc, k, attachment.ext)
@@ -370,6 +390,10 @@ class Site:
         file = self.files.get(req.path) or self.files.get(self.target(req))
         if file is not None:
             return self.file(file)
+        if req.path in self.images:
+            doc, source = self.images[req.path]
+            data = read_file(source)
+            return Response(200, data, "image/jpeg", modified=doc.last_modified())
         return self.dynamic(req)
 
     @staticmethod
@@ -405,9 +429,17 @@ class Site:
     def file(self, file: File) -> Response:
         ctype = {
             "pdf": "application/pdf",
+            "doc": "application/msword",
             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         }[file.ext]
         return Response(200, file.data(), ctype, modified=file.owner.last_modified())
+
+    def image_path(self, doc: Doc, k: int) -> str:
+        return self.file_path(doc, 20 + k, "jpg")
+
+    def image_src(self, path: str) -> str:
+        """How a page's <img> refers to an image (TRS families write ./W0….jpg)."""
+        return path
 
     def text(
         self, status: int, text: str, ctype: str = "text/html", modified: datetime | None = None
@@ -464,6 +496,8 @@ class Site:
         t.slow = self.url(self.slow.path)
         t.duplicate = self.url(self.rows[0].doc.path)
         t.broken_attachments = {self.url(p) for d in self.reports for p, _ in d.broken}
+        t.images = {self.url(p) for p in self.images}
+        t.image_only = {self.url(d.path) for d, _ in self.images.values()}
         return t
 
     def mutate(self, path: str) -> bool:
@@ -509,6 +543,12 @@ class TrsSite(Site):
     def file_path(self, doc: Doc, k: int, ext: str) -> str:
         digits = int(_hex(self.info.source_id, doc.n, k)[:12], 16) % 10**12
         return f"{self.column}{_month(doc.day)}/P0{doc.day:%Y%m%d}{digits:012d}.{ext}"
+
+    def image_path(self, doc: Doc, k: int) -> str:
+        return self.file_path(doc, 20 + k, "jpg").replace("/P0", "/W0")
+
+    def image_src(self, path: str) -> str:
+        return "./" + path.rsplit("/", 1)[-1]
 
     def redirect_paths(self, doc: Doc) -> tuple[str, str]:
         stem = doc.path.rsplit("/", 1)[-1]
@@ -616,6 +656,12 @@ class FjSite(Site):
         digits = int(_hex(self.info.source_id, doc.n, k)[:12], 16) % 10**12
         return f"{self.column}{_month(doc.day)}/P0{doc.day:%Y%m%d}{digits:012d}.{ext}"
 
+    def image_path(self, doc: Doc, k: int) -> str:
+        return self.file_path(doc, 20 + k, "jpg").replace("/P0", "/W0")
+
+    def image_src(self, path: str) -> str:
+        return "./" + path.rsplit("/", 1)[-1]
+
     def redirect_paths(self, doc: Doc) -> tuple[str, str]:
         stem = doc.path.rsplit("/", 1)[-1]
         return f"/zfxxgk/ndbg/{stem}", f"/zfxxgk/zfxxgkndbg/old/{stem}"
@@ -716,6 +762,9 @@ class HanwebSite(Site):
         name = quote(doc.title + (f"_{k}" if k else "") + "." + ext, safe="")
         stored = f"{_hex(self.info.source_id, doc.n, k)}.{ext}"
         return f"{self.download}?classid=0&filename={stored}&showname={name}"
+
+    def image_path(self, doc: Doc, k: int) -> str:
+        return f"/picture/0/{_hex(self.info.source_id, doc.n, 20 + k)}.jpg"
 
     def disallowed_path(self, doc: Doc) -> str:
         area = f"11330122{doc.n:06d}"
