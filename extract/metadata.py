@@ -28,12 +28,14 @@ _REPORT = re.compile(r"(年度报告|年报|工作报告)")
 _TOPIC = r"(?:政府信息公开|政务公开|信息公开)"
 _AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_TOPIC}")
 _YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>.+?){_TOPIC}")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--)\s*")
 _PERIOD = re.compile(r"统计期限[^。；]{0,12}?((?:19|20)\d{2})年\s*1\s*月\s*1\s*日")
 _REPORT_YEAR = re.compile(rf"((?:19|20)\d{{2}})年度?{_TOPIC}[^。]{{0,6}}年度报告")
 _DATE_LABEL = re.compile(
     r"(?:发布日期|发文日期|成文日期|发布时间|公开日期)\s*[:：]?\s*"
     r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 )
+_DATE = re.compile(r"\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _META_DATE_KEYS = (
     "PubDate",
     "pubdate",
@@ -52,7 +54,13 @@ def arabic_years(text: str) -> str:
 def title_candidates(doc: Document) -> list[str]:
     """Titles to read agency and year from: the page's, then the report's heading lines."""
     heads = [b.text for b in doc.blocks[:12] if isinstance(b, Paragraph)]
-    out = [value for value in (doc.meta.get("ArticleTitle"), doc.title) if value]
+    out = [
+        segment  # "网站名_栏目_标题" or "标题 - 网站名": the segment that is the report's title
+        for value in (doc.meta.get("ArticleTitle"), doc.title)
+        if value
+        for segment in _TITLE_SEPARATORS.split(value)
+        if _REPORT.search(segment)
+    ]
     for i, line in enumerate(heads):
         if _REPORT.search(line) and len(line) < 80:
             out.append(line)
@@ -103,7 +111,7 @@ def _clean_agency(name: str) -> str | None:
 def published_date(doc: Document) -> str | None:
     for key in _META_DATE_KEYS:
         value = doc.meta.get(key)
-        m = re.match(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})", value or "")
+        m = _DATE.match(value or "")
         if m:
             return _iso(*m.groups())
     m = _DATE_LABEL.search(doc.text[:50000])
