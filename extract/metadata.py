@@ -42,8 +42,13 @@ _META_DATE_KEYS = (
     "publishdate",
     "firstpublishedtime",
     "article:published_time",
+    "发布日期",
+    "发文日期",
+    "成文日期",
+    "发布时间",
+    "公开日期",
 )
-_META_AGENCY_KEYS = ("ContentSource", "发布机构")
+_META_AGENCY_KEYS = ("发布机构", "发文机关", "发文机构", "ContentSource")
 
 
 def arabic_years(text: str) -> str:
