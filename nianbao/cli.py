@@ -34,8 +34,10 @@ def cli(log_level: str) -> None:
 
     \b
     Examples:
+      nianbao demo                                  # the whole pipeline, offline
+      nianbao run --sources sources.yaml            # crawl, extract, publish
       nianbao extract report.pdf page.html          # readable tables and checks
-      nianbao extract --json corpus/ > records.jsonl
+      nianbao query "SELECT year, count(*) FROM reports GROUP BY year"
     """
     setup_logging(log_level)
 
