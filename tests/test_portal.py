@@ -76,9 +76,8 @@ def trs_rows(portal: Portal, source: str, first: str) -> tuple[list[str], str]:
     call = re.search(r"createPageHTML\(([^)]*)\);</script>", text)[1]
     args = [a.strip(" '\"") for a in call.split(",")]
     count = int(args[0] if len(args) == 4 else args[1])
-    names = ["index.html"] + [
-        f"index_{k + 1 if site.pager == 'trs6-1' else k}.html" for k in range(1, count)
-    ]
+    shift = 1 if site.pager == "trs6-1" else 0
+    names = ["index.html"] + [f"index_{k + shift}.html" for k in range(1, count)]
     hrefs = []
     for name in names:
         status, _, body = fetch(urljoin(first, name))
@@ -338,6 +337,15 @@ def test_xxgk_page_links_the_column_by_text(portal: Portal) -> None:
     report = sorted(portal.expected()[XXGK].reports)[0]
     assert 'class="trs_editor_view' in fetch(report)[2].decode("gbk")
     assert site.charset == "gbk"
+
+
+def test_six_argument_pager_numbered_from_zero() -> None:
+    with Portal(reports_per_site=8, six_arg_base=0) as portal:
+        column = portal.site(XXGK).url("/zwgk/zfxxgk/zfxxgknb/")
+        listed, call = trs_rows(portal, XXGK, column)
+        assert re.fullmatch(r"'page_div',\d+,0,'index','html',\d+", call)
+        assert fetch(urljoin(column, "index_1.html"))[0] == 200
+        check_truth(portal.expected()[XXGK], listed)
 
 
 # --- faults ---------------------------------------------------------------------------------

@@ -104,17 +104,33 @@ def _jiucuo(code: str) -> str:
 # --- TRS WCM ---------------------------------------------------------------------------
 
 
-def trs_pager_call(style: str, pages: int, current: int, records: int) -> str:
-    """The pager call of page `current` (0-based) in the site's form (PORTALS.md §2.1)."""
+# The six-argument pager (PORTALS.md §2.1, [uncertain]): it writes into a div; BASE is the
+# number of the first page, whose file has no suffix (0: index, index_1…; 1: index, index_2…).
+SIX_ARG_PAGER_SCRIPT = """<script type="text/javascript">
+function createPageHTML(sDivId, nPageCount, nCurrent, sPageName, sPageExt, nRecords) {
+  var base = BASE;
+  function u(n) { return sPageName + (n == base ? "" : "_" + n) + "." + sPageExt; }
+  function a(n, t) { return "<a href=\\"" + u(n) + "\\">" + t + "</a> "; }
+  var last = nPageCount - 1 + base, html = "共" + nRecords + "条 ";
+  if (nCurrent > base) html += a(base, "首页") + a(nCurrent - 1, "上一页");
+  if (nCurrent < last) html += a(nCurrent + 1, "下一页") + a(last, "尾页");
+  document.getElementById(sDivId).innerHTML = html;
+}
+</script>"""
+
+
+def trs_pager(style: str, pages: int, current: int, records: int) -> str:
+    """Pager script and call of page `current` (0-based) in the site's form (§2.1)."""
     if style == "trs4":
-        return f'<script>createPageHTML({pages}, {current}, "index", "html");</script>'
-    if style == "trs6-0":
-        args = f"'page_div',{pages},{current},'index','html',{records}"
-        return f"<script>createPageHTML({args});</script>"
-    if style == "trs6-1":
-        args = f"'paging',{pages},{current + 1},'index','html',{records}"
-        return f"<script>createPageHTML({args});</script>"
-    raise ValueError(f"unknown TRS pager style {style!r}")
+        call = f'<script>createPageHTML({pages}, {current}, "index", "html");</script>'
+        return f"{TRS_PAGER_SCRIPT}\n{call}"
+    if style not in ("trs6-0", "trs6-1"):
+        raise ValueError(f"unknown TRS pager style {style!r}")
+    base = int(style[-1])
+    div = "paging" if base else "page_div"
+    args = f"'{div}',{pages},{current + base},'index','html',{records}"
+    script = SIX_ARG_PAGER_SCRIPT.replace("BASE", str(base))
+    return f'<div id="{div}"></div>\n{script}\n<script>createPageHTML({args});</script>'
 
 
 def trs_list(
@@ -142,7 +158,7 @@ def trs_list(
         f'<div class="dqwz">当前位置：<a href="../../">首页</a> &gt; <a href="../">政府信息公开</a>'
         f" &gt; {column}</div>\n"
         f'<div class="list_box">\n<ul class="list_ul">\n{rows}</ul>\n'
-        f'<div class="page">\n{TRS_PAGER_SCRIPT}\n{pager}\n</div>\n</div>\n'
+        f'<div class="page">\n{pager}\n</div>\n</div>\n'
         f"{_jiucuo(site_code)}"
         '<div class="footer"><a href="http://202.109.164.35:9000/wcm/">管理</a></div>\n'
         "</body>\n</html>\n"

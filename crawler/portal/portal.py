@@ -11,7 +11,7 @@ import yaml
 
 from crawler.portal.content import FIXTURES, Corpus
 from crawler.portal.server import Served, Servers
-from crawler.portal.sites import FAMILIES, FjSite, Site, SiteInfo, Truth
+from crawler.portal.sites import FAMILIES, CatalogSite, FjSite, Site, SiteInfo, Truth
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ class Portal:
     """Serve the test sites on 127.0.1.1, 127.0.1.2, … (one port), and know what they hold.
 
     Options for what PORTALS.md leaves uncertain: `waf` ("jsl": 加速乐 521, "ruishu": 瑞数
-    412) and `fj_api` ("search": /fjdzapp/search, "static": _lists/api_pNNN.json).
+    412), `fj_api` ("search": /fjdzapp/search, "static": _lists/api_pNNN.json) and
+    `six_arg_base` (numbering of the discovery site's six-argument createPageHTML: 1 gives
+    index.html, index_2.html…; 0 gives index.html, index_1.html…).
 
     `expected()` is the ground truth a crawl is checked against; `requests` logs every
     request served; `mutate(url)` changes one document so a recrawl finds a new version.
@@ -134,6 +136,7 @@ class Portal:
         port: int = 0,
         waf: str = "jsl",
         fj_api: str = "search",
+        six_arg_base: int = 1,
         fixtures: Path = FIXTURES,
         host_prefix: str = "127.0.1.",
     ) -> None:
@@ -141,6 +144,8 @@ class Portal:
             raise ValueError(f"waf must be 'jsl' or 'ruishu', not {waf!r}")
         if fj_api not in ("search", "static"):
             raise ValueError(f"fj_api must be 'search' or 'static', not {fj_api!r}")
+        if six_arg_base not in (0, 1):
+            raise ValueError(f"six_arg_base must be 0 or 1, not {six_arg_base!r}")
         corpus = Corpus(fixtures)
         crawlable = 5
         self.sites: list[Site] = []
@@ -152,6 +157,8 @@ class Portal:
             site.slow_seconds = slow_seconds
             if isinstance(site, FjSite):
                 site.api_style = fj_api
+            if isinstance(site, CatalogSite):
+                site.pager = f"trs6-{six_arg_base}"
             self.sites.append(site)
         self.hosts = [f"{host_prefix}{k + 1}" for k in range(len(self.sites))]
         self._port = port

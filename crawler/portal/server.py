@@ -89,8 +89,11 @@ class Handler(BaseHTTPRequestHandler):
     def serve(self) -> None:
         split = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
-        length = int(headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
+        length = headers.get("content-length") or "0"
+        if not length.isdigit() or int(length) > 1 << 20:
+            self.send_error(400, "bad Content-Length")
+            return
+        body = self.rfile.read(int(length)) if int(length) else b""
         request = Request(
             self.command,
             split.path,

@@ -531,7 +531,7 @@ class TrsSite(Site):
     column = "/zwgk/zfxxgknb/"
     charset = "gbk"
     meta_charset = "gb2312"
-    pager = "trs4"
+    pager = "trs4"  # trs4 | trs6-0 | trs6-1 (see pages.trs_pager)
     page_size = 20
     disallow_prefix = "/zwgk/zfxxgknb/preview/"
 
@@ -575,7 +575,7 @@ class TrsSite(Site):
     def list_page(self, page: int) -> Response:
         rows, count = self.page_rows(page)
         items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
-        call = pages.trs_pager_call(self.pager, count, page, len(self.rows))
+        call = pages.trs_pager(self.pager, count, page, len(self.rows))
         html = pages.trs_list(self.info.name, self.info.site_code, self.meta_charset, items, call)
         return self.text(200, html, modified=self.started)
 

@@ -43,6 +43,13 @@ from nianbao.options import data_dir_option
     help="List API of the Fujian site: /fjdzapp/search or _lists/api_pNNN.json files.",
 )
 @click.option(
+    "--six-arg-base",
+    type=click.IntRange(0, 1),
+    default=1,
+    show_default=True,
+    help="Numbering of the discovery site's six-argument pager (1: index_2 follows index).",
+)
+@click.option(
     "--sources-out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -55,6 +62,7 @@ def portal_command(
     slow_seconds: float,
     waf: str,
     fj_api: str,
+    six_arg_base: int,
     sources_out: Path | None,
     data_dir: Path,
 ) -> None:
@@ -72,7 +80,14 @@ def portal_command(
       nianbao crawl --sources data/portal/sources.yaml --data-dir data   # in another shell
     """
     out = sources_out or data_dir / "portal" / "sources.yaml"
-    portal = Portal(reports, slow_seconds=slow_seconds, port=port, waf=waf, fj_api=fj_api)
+    portal = Portal(
+        reports,
+        slow_seconds=slow_seconds,
+        port=port,
+        waf=waf,
+        fj_api=fj_api,
+        six_arg_base=six_arg_base,
+    )
     with portal:
         portal.write_sources(out)
         for source in portal.sources():
