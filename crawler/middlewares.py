@@ -35,7 +35,8 @@ WAF_SIGNATURES: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
     ("创宇盾", "body", re.compile("当前访问疑似黑客攻击|创宇盾".encode())),
 )
 CHALLENGE_STATUSES = frozenset({412, 512, 521, 307, 403, 405, 503})
-_SMALL_BODY = 64 * 1024
+_SCANNED = 64 * 1024  # how much of a challenge-status body is searched for markers
+_SMALL_BODY = 16 * 1024  # a 200 this small may still be a challenge page (WZWS, 安全狗)
 
 
 def waf_evidence(response: Response) -> str | None:
@@ -47,7 +48,7 @@ def waf_evidence(response: Response) -> str | None:
         elif where == "body" and (
             response.status in CHALLENGE_STATUSES or len(response.body) < _SMALL_BODY
         ):
-            match = pattern.search(response.body[:_SMALL_BODY])
+            match = pattern.search(response.body[:_SCANNED])
         else:
             match = None
         if match:

@@ -22,6 +22,9 @@ BASE: dict[str, Any] = {
     "AUTOTHROTTLE_MAX_DELAY": 30.0,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
     "CONCURRENT_REQUESTS": 32,
+    # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output; ours yield one item
+    # (a report page) or a few dozen requests (a list page), so 100 only costs CPU.
+    "CONCURRENT_ITEMS": 8,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     "DOWNLOAD_DELAY": 0.5,
     "DOWNLOAD_TIMEOUT": 30,
@@ -75,8 +78,8 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
 UNTHROTTLED: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 64,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "CONCURRENT_REQUESTS": 128,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
     "NIANBAO_RETRY_BACKOFF_BASE": 0.1,
 }
 

@@ -1,0 +1,70 @@
+"""Crawl speed against the local test portal, throttling off: pages/s, documents/s, memory.
+
+Starts `crawler.portal.Portal` with N reports per site (default 2,000), crawls one site or
+all of them in a subprocess exactly as `nianbao crawl --no-throttle` does (robots.txt,
+middlewares, FilesPipeline, manifest, monitors all on), and prints:
+
+- pages/s: HTTP responses the portal served to the crawl (lists, report pages, attachments,
+  robots.txt) per second of crawl time (Scrapy's start to finish);
+- documents/s: manifest rows kept (report pages + attachments) per second;
+- peak memory: the crawl process's maximum resident set size.
+
+The issue requires at least 300 pages/s on the shared 2-core machine; the exit status is 1
+when the measured rate is below --min-pages-per-second.
+
+    python -m benchmarks.crawl                        # the TRS site, 2,000 reports
+    python -m benchmarks.crawl --site all --reports 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from crawler.manifest import read_documents
+from crawler.portal import Portal
+from crawler.runner import run_crawl
+
+REQUIRED_PAGES_PER_SECOND = 300
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.crawl")
+    parser.add_argument("--reports", type=int, default=2000, help="reports per site")
+    parser.add_argument("--site", default="portal-trs-zhangshu", help="source id, or 'all'")
+    parser.add_argument("--min-pages-per-second", type=float, default=REQUIRED_PAGES_PER_SECOND)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp, Portal(args.reports, slow_seconds=0.2) as portal:
+        sources = [s for s in portal.sources() if args.site in ("all", s["id"])]
+        if not sources:
+            parser.error(f"no site {args.site!r}; one of {[s['id'] for s in portal.sources()]}")
+        expected = portal.expected()
+        reports = sum(len(expected[s["id"]].reports) for s in sources)
+        data = Path(tmp) / "data"
+        start = time.perf_counter()
+        summary = run_crawl(sources, data, throttle=False)
+        wall = time.perf_counter() - start
+        served = len(portal.requests)
+        documents = read_documents(data).num_rows
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    seconds = summary.duration_s or wall
+    pages_per_s = served / seconds
+    print(f"sites: {', '.join(s['id'] for s in sources)}; reports on them: {reports}")
+    print(f"crawl: {seconds:.1f} s (process wall {wall:.1f} s), finish: {summary.finish_reason}")
+    print(f"pages served: {served}  ->  {pages_per_s:.0f} pages/s")
+    print(f"documents kept: {documents}  ->  {documents / seconds:.0f} documents/s")
+    print(f"reports listed: {summary.reports}; errors: {summary.errors} {summary.errors_by_kind}")
+    print(f"peak memory of the crawl process: {peak_mb:.0f} MB")
+    if pages_per_s < args.min_pages_per_second:
+        print(f"below the required {args.min_pages_per_second:.0f} pages/s", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
