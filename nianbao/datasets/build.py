@@ -306,6 +306,8 @@ def assemble(
         for doc in chosen
     ]
     _number_versions(report_rows)
+    # Cells are emitted in the on-disk order (year, report, key): no re-sort of millions.
+    report_rows.sort(key=lambda r: (r["year"] is None, r["year"] or 0, r["report_id"]))
     cells: dict[str, list[dict[str, Any]]] = {name: [] for name in rec.CELL_TABLES}
     check_rows: list[dict[str, Any]] = []
     for row in report_rows:

@@ -62,7 +62,9 @@ def _check_table(
 
 def carried_forward(applications: pa.Table, latest_ids: pa.Array) -> pa.Table:
     """`carried_forward` of year N against `carried_over` of year N+1, per applicant column."""
-    cells = _latest(applications, latest_ids)
+    # the few rows compared first, then only the latest reports: cheap at millions of cells
+    wanted = pc.is_in(applications["row_key"], pa.array(["carried_forward", "carried_over"]))
+    cells = _latest(applications.filter(wanted), latest_ids)
     before = _rows(cells, "carried_forward", "left")
     before = before.set_column(2, "year", pc.add(before["year"], pa.scalar(1, pa.int32())))
     before = before.rename_columns(["other_report_id", "agency_id", "year", "column_key", "left"])
@@ -82,7 +84,8 @@ def carried_forward(applications: pa.Table, latest_ids: pa.Array) -> pa.Table:
 
 def in_force(proactive: pa.Table, latest_ids: pa.Array) -> pa.Table:
     """`in_force` of N plus `issued` minus `repealed` of N+1 against `in_force` of N+1."""
-    cells = _latest(proactive, latest_ids)
+    wanted = pc.is_in(proactive["column_key"], pa.array(["in_force", "issued", "repealed"]))
+    cells = _latest(proactive.filter(wanted), latest_ids)
     parts = {}
     for metric in ("in_force", "issued", "repealed"):
         picked = cells.filter(pc.equal(cells["column_key"], metric))

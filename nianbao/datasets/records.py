@@ -68,6 +68,7 @@ def _loc(cell: dict[str, Any]) -> dict[str, int | None]:
 
 
 def proactive_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> list[dict]:
+    """Rows of one report, in primary-key order (so a whole table is built already sorted)."""
     item_labels = labels("proactive", "item")
     metric_labels = labels("proactive", "metric")
     metric_units = units("proactive", "metric")
@@ -93,7 +94,7 @@ def proactive_rows(rid: str, aid: str, year: int | None, record: dict[str, Any])
                 **_loc(cell),
             }
         )
-    return rows
+    return sorted(rows, key=lambda r: (r["row_key"], r["row_label"], r["column_key"]))
 
 
 def matrix_rows(
@@ -122,7 +123,7 @@ def matrix_rows(
                     **_loc(cell),
                 }
             )
-    return rows
+    return sorted(rows, key=lambda r: (r["row_key"], r["column_key"]))
 
 
 def check_key(kind: str, table: str, name: str, row: str | None, column: str | None) -> str:
@@ -159,7 +160,7 @@ def check_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> 
                 "other_report_id": None,
             }
         )
-    return rows
+    return sorted(rows, key=lambda r: r["check_key"])
 
 
 def cell_count(record: dict[str, Any]) -> int:

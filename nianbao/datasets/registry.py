@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -143,7 +144,15 @@ class Table:
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def sort(self, table: pa.Table) -> pa.Table:
-        return table.sort_by([(name, "ascending") for name in self.order])
+        """Rows in `order`; strings are sorted through their (small) dictionaries, which is
+        several times faster than comparing millions of strings, with the same result."""
+        keys = {name: _sort_key(table[name]) for name in self.order}
+        # nulls sort last (the default), as the year partitions expect
+        indices = pc.sort_indices(pa.table(keys), sort_keys=[(name, "ascending") for name in keys])
+        identity = pa.array(np.arange(len(indices), dtype=np.uint64))
+        if pc.all(pc.equal(indices, identity)).as_py() is not False:
+            return table  # already in order (builders emit sorted rows): no copy
+        return table.combine_chunks().take(indices)
 
     def validate(self, table: pa.Table) -> None:
         """Refuse nulls in required fields, values outside enums and ranges, duplicate keys.
@@ -194,6 +203,15 @@ class Table:
             "fields": [f.frictionless() for f in self.fields],
             "primaryKey": list(self.primary_key),
         }
+
+
+def _sort_key(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """An integer that sorts like a string column (nulls stay null), or the column itself."""
+    if not pa.types.is_string(column.type):
+        return column
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    rank = pc.rank(encoded.dictionary, sort_keys="ascending", tiebreaker="dense")
+    return pc.take(rank, encoded.indices)
 
 
 def _f(name: str, type_: str, en: str, zh: str, **kw: Any) -> Field:
