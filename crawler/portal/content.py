@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 
 _DIV_TAG = re.compile(r"<(/?)div\b", re.IGNORECASE)
+# A body that opens with its own title and 发布日期 (the Shanghai fragment).
+_OWN_HEADER = re.compile(r"^\s*<p[^>]*>[^<]*报告</p>\s*<p[^>]*>发布日期：[\d-]+</p>")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,12 @@ class CorpusDoc:
             if start >= 0:
                 return _inner_div(text, start + len(opener))
         return text  # a bare body fragment (the Shanghai report)
+
+    @cached_property
+    def copy_body(self) -> str:
+        """The body for reports generated from this one, without a title and date of its own
+        (they would contradict the copy's title and page date)."""
+        return _OWN_HEADER.sub("", self.body, count=1)
 
     @property
     def fmt(self) -> str:

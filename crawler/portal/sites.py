@@ -79,7 +79,7 @@ class Doc:
         if self.images:
             text = "".join(pages.image_paragraph(src) for src, _ in self.images)
         elif self.body_doc is not None:
-            text = self.body_doc.body
+            text = self.body_doc.body if self.corpus_id else self.body_doc.copy_body
         elif self.files and self.pdf is not None:
             text = pages.pdf_only_body(self.files[0].name)
         else:
@@ -164,6 +164,9 @@ class Truth:
     image_only: set[str] = field(default_factory=set)  # reports whose body is only <img>s
     images: set[str] = field(default_factory=set)  # the images those pages show
     corpus: dict[str, str] = field(default_factory=dict)  # report URL -> corpus doc id
+    # report URL -> what the site says of it (the page; for index_no on the Fujian site, whose
+    # pages have no 索引号, the list API): title, agency, year, published_date, index_no, doc_no
+    documents: dict[str, dict] = field(default_factory=dict)
     blocked: str | None = None  # WAF product when every request is challenged
     robots_disallow_all: bool = False
 
@@ -482,6 +485,14 @@ class Site:
             t.attachments |= {self.url(self.file_href(doc, f)) for f in doc.files}
             if doc.corpus_id:
                 t.corpus[self.url(doc.path)] = doc.corpus_id
+            t.documents[self.url(doc.path)] = {
+                "title": doc.title,
+                "agency": doc.agency,
+                "year": doc.year,
+                "published_date": doc.day.isoformat(),
+                "index_no": doc.index_no,
+                "doc_no": doc.doc_no,
+            }
         t.non_reports = {self.url(d.path) for d in self.notices}
         t.not_found = {self.url(self.missing.path)}
         if self.disallow_prefix:
