@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter() - start
         served = len(portal.requests)
         documents = read_documents(data).num_rows
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    portal_cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    peak_mb = children.ru_maxrss / 1024
     seconds = summary.duration_s or wall
     pages_per_s = served / seconds
     print(f"sites: {', '.join(s['id'] for s in sources)}; reports on them: {reports}")
@@ -60,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"documents kept: {documents}  ->  {documents / seconds:.0f} documents/s")
     print(f"reports listed: {summary.reports}; errors: {summary.errors} {summary.errors_by_kind}")
     print(f"peak memory of the crawl process: {peak_mb:.0f} MB")
+    print(
+        f"CPU: crawl process {children.ru_utime + children.ru_stime:.1f} s, portal {portal_cpu:.1f} s"
+    )
     if pages_per_s < args.min_pages_per_second:
         print(f"below the required {args.min_pages_per_second:.0f} pages/s", file=sys.stderr)
         return 1

@@ -14,10 +14,7 @@ from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from parsel import Selector
-
 from crawler.listing.classify import normalize_title, parse_date
-from crawler.listing.links import base_url
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip")
 
@@ -111,6 +108,7 @@ def attachment_ext(url: str) -> str | None:
 _DROP = re.compile(r"<(script|style|select|noscript)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>")
 _BODY = re.compile(r"<body\b", re.I)
+_BLANK_LINES = re.compile(r" *\n[\n ]*")
 
 
 def _text_lines(text: str) -> str:
@@ -121,9 +119,8 @@ def _text_lines(text: str) -> str:
     """
     body = _BODY.search(text)
     html = _DROP.sub("\n", text[body.start() :] if body else text)
-    plain = unescape(_TAG.sub("\n", html))
-    lines = (_WS.sub(" ", line).strip() for line in plain.split("\n"))
-    return "\n".join(line for line in lines if line)
+    plain = _WS.sub(" ", unescape(_TAG.sub("\n", html)))
+    return _BLANK_LINES.sub("\n", plain).strip()
 
 
 def metadata_block(text: str) -> dict[str, str]:
@@ -152,47 +149,67 @@ def metadata_block(text: str) -> dict[str, str]:
     return {name: value for name, (_rank, value) in found.items()}
 
 
-def _meta_tags(selector: Selector) -> dict[str, str]:
-    out = {}
-    for name in _META:
-        value = selector.xpath(f"//meta[@name='{name}']/@content").get()
-        if value and value.strip():
-            out[name] = value.strip()
+_META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
+_BASE = re.compile(r"<base\b([^>]*)>", re.I)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {
+        m[1].lower(): unescape(next(g for g in m.groups()[1:] if g is not None))
+        for m in _ATTR.finditer(tag)
+    }
+
+
+def _plain(fragment: str) -> str:
+    return normalize_title(unescape(_TAG.sub(" ", fragment)))
+
+
+def _meta_tags(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for tag in _META_TAG.findall(text[:200_000]):
+        attrs = _attrs(tag)
+        name, value = attrs.get("name"), (attrs.get("content") or "").strip()
+        if name in _META and value and name not in out:
+            out[name] = value
     return out
 
 
-def _attachments(url: str, selector: Selector) -> list[Attachment]:
-    base = base_url(url, selector)
+def _attachments(url: str, text: str) -> list[Attachment]:
+    base_tag = _BASE.search(text)
+    base = urljoin(url, _attrs(base_tag[1]).get("href", "")) if base_tag else url
     found: dict[str, Attachment] = {}
-    for anchor in selector.xpath("//a[@href]"):
-        href = anchor.attrib["href"].strip()
+    for attributes, inner in _ANCHOR.findall(text):
+        href = _attrs(attributes).get("href", "").strip()
         if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             continue
         absolute = urljoin(base, href).split("#", 1)[0]
         ext = attachment_ext(absolute)
         if ext and absolute not in found:
-            name = normalize_title(" ".join(anchor.xpath(".//text()").getall()))
-            found[absolute] = Attachment(absolute, name, ext)
+            found[absolute] = Attachment(absolute, _plain(inner), ext)
     return list(found.values())
 
 
-def _title(selector: Selector, meta: dict[str, str]) -> str | None:
+def _title(text: str, meta: dict[str, str]) -> str | None:
     if meta.get("ArticleTitle"):
         return normalize_title(meta["ArticleTitle"])
-    for xpath in ("//h1//text()", "//title/text()"):
-        text = normalize_title(" ".join(selector.xpath(xpath).getall()))
-        if text:
-            return re.split(r"\s*[_|]\s*|-(?=[^-]*$)", text, maxsplit=1)[0] or text
+    for pattern in (_H1, _TITLE):
+        match = pattern.search(text)
+        title = _plain(match[1]) if match else ""
+        if title:
+            return re.split(r"\s*[_|]\s*|-(?=[^-]*$)", title, maxsplit=1)[0] or title
     return None
 
 
 def parse_report(url: str, text: str) -> ReportPage:
     """Everything the crawler records about one report page."""
-    selector = Selector(text=text)
-    meta = _meta_tags(selector)
+    meta = _meta_tags(text)
     block = metadata_block(_text_lines(text))
-    page = ReportPage(meta=meta, attachments=_attachments(url, selector))
-    page.title = _title(selector, meta) or block.get("title")
+    page = ReportPage(meta=meta, attachments=_attachments(url, text))
+    page.title = _title(text, meta) or block.get("title")
     page.index_no = block.get("index_no")
     page.doc_no = block.get("doc_no")
     page.written_date = block.get("written_date")

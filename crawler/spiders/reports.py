@@ -151,10 +151,10 @@ class ReportsSpider(scrapy.Spider):
         hops = response.meta.get("hops", 0)
         reports = [e for e in result.entries if not e.is_column]
         columns = [e for e in result.entries if e.is_column]
+        listed = self.listed[source.id]
+        listed.update(e.url for e in reports)
+        stats.set_value(f"source/{source.id}/reports_listed", len(listed))
         for entry in reports:
-            if entry.url not in self.listed[source.id]:
-                self.listed[source.id].add(entry.url)
-                stats.set_value(f"source/{source.id}/reports_listed", len(self.listed[source.id]))
             yield self._report_request(source, entry)
         root = source.url.rsplit("/", 1)[0]
         for entry in columns:
