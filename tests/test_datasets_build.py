@@ -292,3 +292,17 @@ def test_published_cells_are_the_gold_numbers(built: Path) -> None:
         mine = mine.filter(pc.invert(mine["derived"])).join(mine_reports, ["report_id", "year"])
         theirs = gold[name].join(gold_reports, ["report_id", "year"])
         assert _cells(mine, cols) == _cells(theirs, cols), name
+
+
+def test_unreadable_document_is_a_failed_report_not_a_crash(tmp_path: Path) -> None:
+    corpus_store(tmp_path, ["js-hongze-2024"])
+    row = document_row(tmp_path, "js-hongze-2023", b"%PDF-1.7\n" + b"\x00garbage" * 100)
+    write_manifest(tmp_path, [row], name="part-1")
+    summary = rebuild(tmp_path)
+    assert summary.ok and len(summary.extraction_failures) == 1
+    reports = read(tmp_path, "reports")
+    broken = reports.filter(pc.equal(reports["sha256"], row["sha256"])).to_pylist()[0]
+    assert broken["status"] == "failed" and broken["error"]
+    assert broken["year"] == 2023 and broken["cells"] == 0  # the year the crawler saw
+    assert summary.failed_reports == [broken["report_id"]]
+    assert "1 with status failed" in summary.paragraph()
