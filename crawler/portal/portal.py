@@ -160,6 +160,8 @@ class Portal:
             if isinstance(site, CatalogSite):
                 site.pager = f"trs6-{six_arg_base}"
             self.sites.append(site)
+        trs, hanweb = self.sites[0], self.sites[1]
+        trs.link_elsewhere(hanweb, hanweb.reports[1])
         self.hosts = [f"{host_prefix}{k + 1}" for k in range(len(self.sites))]
         self._port = port
         self._log: list[Served] = []

@@ -22,6 +22,7 @@ from crawler.portal import pages
 from crawler.portal.content import Attachment, Corpus, CorpusDoc, read_file, revised
 
 CST = timezone(timedelta(hours=8))
+ELSEWHERE = "elsewhere:"  # href of a row whose document another site serves
 YEARS = list(range(2025, 2007, -1))  # covered years of generated reports, newest first
 
 DEPARTMENTS = (
@@ -169,6 +170,7 @@ class Truth:
     documents: dict[str, dict] = field(default_factory=dict)
     blocked: str | None = None  # WAF product when every request is challenged
     robots_disallow_all: bool = False
+    offsite: set[str] = field(default_factory=set)  # listed, but on another site's host
 
 
 class Site:
@@ -325,6 +327,15 @@ class Site:
         size = self.rows_per_page(len(rows) + 1)
         rows.insert(min(size + 2, len(rows)), Row(rows[0].href, rows[0].doc))  # on page 2
         return rows
+
+    def link_elsewhere(self, other: Site, doc: Doc) -> None:
+        """List a report that another site hosts (a department's own site, as county portals
+        do): off this source's domain, so its crawl must not fetch it."""
+        self.elsewhere = other
+        self.rows.insert(min(8, len(self.rows)), Row(ELSEWHERE, doc))
+
+    def link(self, row: Row) -> str:
+        return self.elsewhere.url(row.doc.path) if row.href == ELSEWHERE else row.href
 
     def rows_per_page(self, count: int) -> int:
         """The site's page size, shrunk so that even a small list spans three pages."""
@@ -503,6 +514,7 @@ class Site:
             for p, (status, _) in self.redirects.items()
             if status == 301
         }
+        t.offsite = {self.link(r) for r in self.rows if r.href == ELSEWHERE}
         t.transient = self.url(self.transient.path)
         t.slow = self.url(self.slow.path)
         t.duplicate = self.url(self.rows[0].doc.path)
@@ -585,7 +597,7 @@ class TrsSite(Site):
 
     def list_page(self, page: int) -> Response:
         rows, count = self.page_rows(page)
-        items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
+        items = [pages.Item(self.link(r), r.doc.title, r.doc.day) for r in rows]
         call = pages.trs_pager(self.pager, count, page, len(self.rows))
         html = pages.trs_list(self.info.name, self.info.site_code, self.meta_charset, items, call)
         return self.text(200, html, modified=self.started)
