@@ -17,6 +17,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import FileException
@@ -24,6 +25,7 @@ from scrapy.pipelines.media import FileException
 from crawler.detail import attachment_ext
 from crawler.items import ReportItem
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
+from crawler.spiders.reports import error_kind
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +178,8 @@ class RawFilesPipeline(FilesPipeline):
         }
 
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
-        if not isinstance(failure.value, FileException):
-            self.crawler.stats.inc_value("nianbao/errors/attachment_download")
+        if not isinstance(failure.value, FileException | IgnoreRequest):
+            self.crawler.stats.inc_value(f"nianbao/errors/{error_kind(failure)}")
             self.crawler.stats.inc_value(f"source/{request.meta.get('source_id')}/errors")
         return super().media_failed(failure, request, info)
 

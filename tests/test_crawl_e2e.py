@@ -171,6 +171,11 @@ def test_a_source_that_had_reports_and_now_lists_none_fails_the_run(
     assert not summary.ok and summary.exit_code == 1
     assert not summary.monitors_passed
     assert any(f"source {broken['id']} " in m and "none now" in m for m in summary.messages)
+    rows = read_table(data, "crawl_sources", SOURCES_SCHEMA).to_pylist()
+    status = {r["source_id"]: r["status"] for r in rows if r["run_id"] == summary.run_id}
+    assert status[broken["id"]] in ("empty", "failed")
+    others = [t for sid, t in portal.expected().items() if sid != broken["id"] and t.reports]
+    assert all(status[t.source_id] == "ok" for t in others)  # every other source still ran
 
 
 def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
@@ -250,3 +255,38 @@ def test_two_workers_through_redis_fetch_each_report_exactly_once(
         assert {r["url"] for r in read_documents(data).to_pylist()} == wanted
         assert all(s.finish_reason == "finished" for s in summaries)
         assert sum(s.new_documents for s in summaries) == len(wanted)
+
+
+def test_faults_are_recorded_by_kind_and_never_stop_other_sources(tmp_path: Path) -> None:
+    with Portal(reports_per_site=6, slow_seconds=2.5, waf="ruishu") as portal:
+        sources = portal.write_sources(tmp_path / "sources.yaml")
+        expected = portal.expected()
+        slow_pages = {t.slow for t in expected.values() if t.slow}
+        timeouts = run_crawl(
+            sources,
+            tmp_path / "timeouts",
+            throttle=False,
+            settings={"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 1},
+            timeout=TIMEOUT,
+        )
+        assert timeouts.errors_by_kind["timeout"] == len(slow_pages)
+        assert timeouts.errors_by_kind["http_404"] == len(
+            set().union(*(t.not_found for t in expected.values()))
+        )
+        waf = portal.waf_source
+        assert timeouts.blocked_sources == [waf]
+        assert any("412 瑞数 challenge" in m for m in timeouts.messages)
+        kept = {r["url"] for r in read_documents(tmp_path / "timeouts").to_pylist()}
+        missing = targets(portal) - kept
+        assert slow_pages <= missing  # only the timed-out pages (and files they link) are lost
+        reports = set().union(*(t.reports for t in expected.values()))
+        assert missing & reports == slow_pages
+        capped = run_crawl(
+            sources,
+            tmp_path / "capped",
+            throttle=False,
+            settings={"DOWNLOAD_MAXSIZE": 30_000},
+            timeout=TIMEOUT,
+        )
+        assert capped.errors_by_kind["too_large"] > 0
+        assert capped.finish_reason == "finished"

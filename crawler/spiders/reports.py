@@ -18,7 +18,13 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -69,14 +75,19 @@ def decode_body(body: bytes, content_type: str | None, hint: str | None = None) 
         return body.decode("utf-8", errors="replace")
 
 
-def error_kind(failure: Failure) -> str:
-    value = failure.value
+def error_kind(failure: Failure | BaseException) -> str:
+    """A short, stable name for what went wrong, used as the errors_by_kind key."""
+    value = failure.value if isinstance(failure, Failure) else failure
     if isinstance(value, HttpError):
         return f"http_{value.response.status}"
-    if isinstance(value, TimeoutError | TCPTimedOutError):
+    if isinstance(value, TimeoutError | TCPTimedOutError | DownloadTimeoutError):
         return "timeout"
-    if isinstance(value, DNSLookupError):
+    if isinstance(value, DNSLookupError | CannotResolveHostError):
         return "dns"
+    if isinstance(value, DownloadConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(value, DownloadCancelledError):
+        return "too_large"  # DOWNLOAD_MAXSIZE cancels the download
     return type(value).__name__.lower()
 
 
