@@ -20,7 +20,7 @@ from filelock import Timeout
 
 import extract
 from nianbao.datasets.build import build, save_sources
-from nianbao.datasets.publish import current_release, publish, run_lock
+from nianbao.datasets.publish import current_release, mirror, publish, run_lock
 from nianbao.datasets.registry import SchemaError
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class RunSummary:
     reports_failing_checks: int = 0
     failed_checks: int = 0
     release: str | None = None
+    mirrored_to: str | None = None
     log_file: str | None = None
 
     @property
@@ -95,6 +96,8 @@ class RunSummary:
             f" {self.reports_failing_checks} reports fail {self.failed_checks} checks."
         )
         parts.append(f"Published release {self.release}." if self.release else "")
+        if self.mirrored_to:
+            parts.append(f"Mirrored to {self.mirrored_to}.")
         if self.log_file:
             parts.append(f"Log: {self.log_file}.")
         return " ".join(p for p in parts if p)
@@ -135,7 +138,14 @@ def _previous_reports(data_dir: Path) -> pa.Table | None:
     )
 
 
-def _build_and_publish(summary: RunSummary, data_dir: Path, *, force: bool, workers: int) -> None:
+def _build_and_publish(
+    summary: RunSummary,
+    data_dir: Path,
+    *,
+    force: bool,
+    workers: int,
+    publish_to: str | None = None,
+) -> None:
     result = build(data_dir, force=force, workers=workers)
     reports, checks = result.tables["reports"], result.tables["checks"]
     summary.documents = result.documents
@@ -158,6 +168,8 @@ def _build_and_publish(summary: RunSummary, data_dir: Path, *, force: bool, work
         "reports": summary.reports,
     }
     summary.release = publish(result.tables, data_dir, meta).name
+    if publish_to:
+        summary.mirrored_to = mirror(data_dir, publish_to)
 
 
 def _guarded(summary: RunSummary, data_dir: Path, work: Any) -> RunSummary:
@@ -184,8 +196,10 @@ def run(
     *,
     crawl_options: dict[str, Any] | None = None,
     workers: int = 1,
+    publish_to: str | None = None,
 ) -> RunSummary:
-    """Crawl `sources` (default: the bundled registry) into `data_dir`, then build and publish."""
+    """Crawl `sources` (default: the bundled registry) into `data_dir`, then build and publish
+    (and mirror the release to the fsspec URL `publish_to`, e.g. s3://bucket/nianbao)."""
     from crawler.runner import run_crawl
     from crawler.sources import load_sources
 
@@ -205,7 +219,7 @@ def run(
         summary.blocked_sources = sorted(crawl.blocked_sources)
         summary.failed_sources = sorted(crawl.failed_sources)
         save_sources(data_dir, registry)
-        _build_and_publish(summary, data_dir, force=False, workers=workers)
+        _build_and_publish(summary, data_dir, force=False, workers=workers, publish_to=publish_to)
 
     return _guarded(summary, data_dir, work)
 
@@ -227,6 +241,7 @@ def nightly(
     sources: Path | None = None,
     *,
     crawl_options: dict[str, Any] | None = None,
+    publish_to: str | None = None,
 ) -> RunSummary:
     """`run` with its log written to DATA_DIR/logs/nightly-<UTC time>.log."""
     data_dir = Path(data_dir)
@@ -241,7 +256,7 @@ def nightly(
     root.addHandler(handler)
     root.setLevel(min(old_level or logging.WARNING, logging.INFO))
     try:
-        summary = run(data_dir, sources, crawl_options=crawl_options)
+        summary = run(data_dir, sources, crawl_options=crawl_options, publish_to=publish_to)
         summary.log_file = str(log_file)
         log.info("summary: %s", summary.paragraph())
     finally:

@@ -306,3 +306,23 @@ def test_unreadable_document_is_a_failed_report_not_a_crash(tmp_path: Path) -> N
     assert broken["year"] == 2023 and broken["cells"] == 0  # the year the crawler saw
     assert summary.failed_reports == [broken["report_id"]]
     assert "1 with status failed" in summary.paragraph()
+
+
+def test_release_mirrored_to_an_fsspec_url(built: Path, tmp_path: Path) -> None:
+    import fsspec
+    import pyarrow.parquet as pq
+
+    from nianbao.datasets.publish import mirror
+
+    url = f"file://{tmp_path}/bucket/nianbao"
+    where = mirror(built, url)
+    release = current_release(built).name
+    assert where == f"{url}/releases/{release}"
+    fs, root = fsspec.core.url_to_fs(url)
+    assert fs.cat_file(f"{root}/CURRENT").decode().strip() == release
+    mirrored = pq.read_table(
+        f"{root}/releases/{release}/reports/year=2024/part-0.parquet", filesystem=fs
+    )
+    assert mirrored.equals(
+        read(built, "reports").filter(pc.equal(read(built, "reports")["year"], 2024))
+    )

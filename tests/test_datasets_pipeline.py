@@ -35,12 +35,23 @@ def invoke(*args: str) -> tuple[int, str]:
 def test_run_nightly_and_a_changed_report(portal, tmp_path: Path) -> None:
     sources = portal.write_sources(tmp_path / "sources.yaml")
     data = tmp_path / "data"
+    mirror = f"file://{tmp_path}/bucket/nianbao"
     code, out = invoke(
-        "run", "--sources", str(sources), "--data-dir", str(data), "--no-throttle", "--json"
+        "run",
+        "--sources",
+        str(sources),
+        "--data-dir",
+        str(data),
+        "--no-throttle",
+        "--publish-to",
+        mirror,
+        "--json",
     )
     assert code == 0, out
     summary = json.loads(out)
     assert summary["ok"] and summary["release"]
+    assert summary["mirrored_to"] == f"{mirror}/releases/{summary['release']}"
+    assert (tmp_path / "bucket/nianbao/CURRENT").read_text().strip() == summary["release"]
     assert summary["blocked_sources"] == [portal.waf_source]
 
     # every dataset of the registry is published, partitioned by year where declared

@@ -16,6 +16,14 @@ sources_option = click.option(
     default=None,
     help="Sources registry (YAML or CSV); default: the bundled crawler/sources.yaml.",
 )
+publish_to_option = click.option(
+    "--publish-to",
+    metavar="URL",
+    default=None,
+    envvar="NIANBAO_PUBLISH_TO",
+    help="Also copy the release to this fsspec URL (s3://bucket/prefix needs s3fs); "
+    "URL/CURRENT names the latest release.",
+)
 throttle_option = click.option(
     "--no-throttle", is_flag=True, help="Crawl without AutoThrottle (local portal, tests)."
 )
@@ -34,6 +42,7 @@ def _finish(summary: RunSummary, as_json: bool) -> None:
 @sources_option
 @data_dir_option
 @throttle_option
+@publish_to_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option(
     "--workers",
@@ -43,7 +52,12 @@ def _finish(summary: RunSummary, as_json: bool) -> None:
     help="Processes extracting documents in parallel.",
 )
 def run_command(
-    sources: Path | None, data_dir: Path, no_throttle: bool, as_json: bool, workers: int
+    sources: Path | None,
+    data_dir: Path,
+    no_throttle: bool,
+    publish_to: str | None,
+    as_json: bool,
+    workers: int,
 ) -> None:
     """Crawl the sources, extract new or changed reports, build and publish every dataset.
 
@@ -54,9 +68,16 @@ def run_command(
     Examples:
       nianbao run                                   # bundled sources, ./data
       nianbao run --sources portal.yaml --data-dir /tmp/demo --no-throttle
+      nianbao run --publish-to s3://my-bucket/nianbao      # with s3fs installed
       nianbao query "SELECT year, count(*) FROM reports GROUP BY year"
     """
-    summary = run(data_dir, sources, crawl_options={"throttle": not no_throttle}, workers=workers)
+    summary = run(
+        data_dir,
+        sources,
+        crawl_options={"throttle": not no_throttle},
+        workers=workers,
+        publish_to=publish_to,
+    )
     _finish(summary, as_json)
 
 
@@ -64,7 +85,10 @@ def run_command(
 @sources_option
 @data_dir_option
 @throttle_option
-def nightly_command(sources: Path | None, data_dir: Path, no_throttle: bool) -> None:
+@publish_to_option
+def nightly_command(
+    sources: Path | None, data_dir: Path, no_throttle: bool, publish_to: str | None
+) -> None:
     """The scheduled run: lock, log file under DATA_DIR/logs, a one-paragraph summary
     (new, changed and failed reports, blocked sources, failing checks) and exit code 1
     when the run failed or a crawl monitor fired. See docs/nightly.md for cron/systemd.
@@ -73,5 +97,7 @@ def nightly_command(sources: Path | None, data_dir: Path, no_throttle: bool) -> 
     Example (crontab):
       15 2 * * * cd /srv/nianbao && .venv/bin/nianbao nightly --data-dir /srv/nianbao/data
     """
-    summary = nightly(data_dir, sources, crawl_options={"throttle": not no_throttle})
+    summary = nightly(
+        data_dir, sources, crawl_options={"throttle": not no_throttle}, publish_to=publish_to
+    )
     _finish(summary, as_json=False)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -171,6 +172,27 @@ def switch(data_dir: Path, release: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def mirror(data_dir: Path, url: str) -> str:
+    """Copy the current release to an fsspec URL (s3://bucket/prefix with s3fs installed,
+    gs://, file://, …): its files under URL/releases/<id>/, then URL/CURRENT, one object
+    written last, names it. Object stores have no symlinks; readers there read CURRENT
+    first, so an interrupted copy leaves them on the previous release."""
+    release = current_release(Path(data_dir))
+    if release is None:
+        raise PublishError(f"nothing published under {data_dir} to mirror")
+    fs, root = fsspec.core.url_to_fs(url)
+    root = root.rstrip("/")
+    target = f"{root}/releases/{release.name}"
+    for path in sorted(p for p in release.rglob("*") if p.is_file()):
+        dest = f"{target}/{path.relative_to(release).as_posix()}"
+        fs.makedirs(dest.rsplit("/", 1)[0], exist_ok=True)
+        fs.put_file(str(path), dest)
+    with fs.open(f"{root}/CURRENT", "w") as fh:
+        fh.write(release.name + "\n")
+    log.info("mirrored release %s to %s", release.name, url)
+    return f"{url.rstrip('/')}/releases/{release.name}"
 
 
 def _remove_partials(root: Path) -> None:
