@@ -326,3 +326,36 @@ def test_release_mirrored_to_an_fsspec_url(built: Path, tmp_path: Path) -> None:
     assert mirrored.equals(
         read(built, "reports").filter(pc.equal(read(built, "reports")["year"], 2024))
     )
+
+
+def test_missing_raw_file_fails_now_and_is_read_when_back(tmp_path: Path) -> None:
+    (row,) = corpus_store(tmp_path, ["fj-putian-kjj-2024"])
+    raw = tmp_path / row["path"]
+    kept = raw.read_bytes()
+    raw.unlink()
+    summary = rebuild(tmp_path)
+    assert summary.ok and summary.extraction_failures[0].endswith(
+        f"raw file missing from the store: {row['path']}"
+    )
+    assert read(tmp_path, "reports")["status"].to_pylist() == ["failed"]
+    raw.write_bytes(kept)
+    summary = rebuild(tmp_path)
+    assert summary.ok and summary.extracted == 1
+    assert read(tmp_path, "reports")["status"].to_pylist() == ["ok"]
+
+
+def test_manifest_parts_from_an_older_crawler_are_read(tmp_path: Path) -> None:
+    """A part file without newer columns (index_no, doc_no …) reads them as nulls."""
+    import pyarrow.parquet as pq
+
+    rows = corpus_store(tmp_path, ["fj-putian-kjj-2024"])
+    old = document_row(tmp_path, "fj-putian-kjj-2025")
+    columns = ["source_id", "url", "page_url", "sha256", "path", "kind", "fetched_at", "year"]
+    pq.write_table(
+        pa.Table.from_pylist([{k: old[k] for k in columns}]),
+        tmp_path / "manifests" / "documents" / "part-old.parquet",
+    )
+    assert rebuild(tmp_path).ok
+    docs = read(tmp_path, "documents")
+    assert sorted(docs["sha256"].to_pylist()) == sorted([rows[0]["sha256"], old["sha256"]])
+    assert read(tmp_path, "reports").num_rows == 2

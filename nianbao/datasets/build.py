@@ -24,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 import extract
 from nianbao.datasets import records as rec
@@ -69,10 +70,15 @@ def sources_file(data_dir: Path) -> Path:
 
 
 def read_parquet_dir(path: Path) -> pa.Table | None:
-    """A crawler manifest, partitioned or not; None when it does not exist yet."""
-    if not path.exists() or not any(path.rglob("*.parquet")):
+    """A crawler manifest (one part file per writer and run); None when there is none yet.
+
+    Part files written by older crawler versions may lack newer columns: the schemas are
+    unified and missing columns read as nulls."""
+    files = sorted(p for p in path.rglob("*.parquet") if not p.name.startswith((".", "_")))
+    if not files:
         return None
-    return ds.dataset(path, format="parquet", exclude_invalid_files=True).to_table()
+    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
+    return ds.dataset(files, schema=schema, format="parquet").to_table()
 
 
 def _iso_date(value: Any) -> date | None:
@@ -150,16 +156,20 @@ def ensure_records(
     version = extract.__version__
     out: dict[str, dict[str, Any]] = {}
     todo: dict[str, Path] = {}
+    reused = 0
     for doc in docs:
         sha = doc["sha256"]
         if sha in out or sha in todo:
             continue
         cached = None if force else _cached(data_dir, sha, version)
+        path = data_dir / (doc["path"] or "")
         if cached is not None:
             out[sha] = cached
+            reused += 1
+        elif not doc["path"] or not path.is_file():
+            out[sha] = _missing(data_dir, sha, path)
         else:
-            todo[sha] = data_dir / doc["path"]
-    reused = len(out)
+            todo[sha] = path
     shas = sorted(todo)
     if shas:
         log.info("extracting %d new or changed documents (%d cached)", len(shas), reused)
@@ -176,6 +186,18 @@ def ensure_records(
             _store(data_dir, sha, record)
             out[sha] = record
     return out, len(shas), reused
+
+
+def _missing(data_dir: Path, sha: str, path: Path) -> dict[str, Any]:
+    """A raw file gone from the store: failed now, not cached, so it is read when back."""
+    log.warning("raw file %s of document %s is missing", path, sha)
+    return {
+        "source": str(path),
+        "status": "failed",
+        "error": f"raw file missing from the store: {path.relative_to(data_dir)}",
+        "sha256": sha,
+        "extractor_version": extract.__version__,
+    }
 
 
 def load_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
