@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -36,6 +37,7 @@ from crawler.listing import Entry, ListResult
 from crawler.listing.classify import infer_year
 from crawler.listing.dispatch import parse_list
 from crawler.manifest import SeenStore, utc_now
+from crawler.middlewares import host_allowed
 from crawler.sources import Source, load_sources
 
 logger = logging.getLogger(__name__)
@@ -160,8 +162,13 @@ class ReportsSpider(scrapy.Spider):
             response.url, self._text(response, source), response.meta["family"]
         )
         hops = response.meta.get("hops", 0)
-        reports = [e for e in result.entries if not e.is_column]
-        columns = [e for e in result.entries if e.is_column]
+        # Links to other sites are dropped here, before the shared duplicate filter sees them:
+        # a report another source lists as its own must still be fetched for that source.
+        entries = [e for e in result.entries if self._allowed(source, e.url)]
+        if len(entries) != len(result.entries):
+            stats.inc_value("nianbao/offsite_entries", len(result.entries) - len(entries))
+        reports = [e for e in entries if not e.is_column]
+        columns = [e for e in entries if e.is_column]
         listed = self.listed[source.id]
         listed.update(e.url for e in reports)
         stats.set_value(f"source/{source.id}/reports_listed", len(listed))
@@ -173,6 +180,8 @@ class ReportsSpider(scrapy.Spider):
             if hops < MAX_COLUMN_HOPS and (below_root or not reports):
                 yield self._list_request(source, entry.url, family="auto", hops=hops + 1)
         for follow in result.follow:
+            if not self._allowed(source, follow.url):
+                continue
             yield self._list_request(
                 source,
                 follow.url,
@@ -237,6 +246,10 @@ class ReportsSpider(scrapy.Spider):
             fetched_at=utc_now().isoformat(),
             file_urls=[a.url for a in page.attachments],
         )
+
+    @staticmethod
+    def _allowed(source: Source, url: str) -> bool:
+        return host_allowed(urlsplit(url).hostname or "", source.allowed_domains)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request
