@@ -359,3 +359,22 @@ def test_manifest_parts_from_an_older_crawler_are_read(tmp_path: Path) -> None:
     docs = read(tmp_path, "documents")
     assert sorted(docs["sha256"].to_pylist()) == sorted([rows[0]["sha256"], old["sha256"]])
     assert read(tmp_path, "reports").num_rows == 2
+
+
+def test_report_republished_at_a_new_url_keeps_its_agency(built: Path) -> None:
+    """The site moved its 年报 column: same report, new page URL, revised bytes."""
+    doc_id = "js-huaian-2024"
+    pdf = (Path(__file__).parent / "fixtures/corpus/docs" / f"{doc_id}.pdf").read_bytes()
+    row = document_row(built, doc_id, pdf + b"\n% revised\n", FETCHED_AT.replace(month=12))
+    row["page_url"] = "http://js-huaian.example/xxgk/ndbg/2025/0301/index.html"
+    row["url"] = "http://js-huaian.example/xxgk/ndbg/2025/0301/report.pdf"
+    write_manifest(built, [row], name="part-1")
+    summary = rebuild(built)
+    assert summary.ok
+    reports = read(built, "reports")
+    huaian = reports.filter(pc.equal(reports["source_id"], "js-huaian")).to_pylist()
+    assert len(huaian) == 2 and len({r["agency_id"] for r in huaian}) == 1
+    assert len({r["page_url"] for r in huaian}) == 2
+    latest = next(r for r in huaian if r["is_latest"])
+    assert latest["url"] == row["url"] and latest["version"] == 2
+    assert summary.changed_reports == [latest["report_id"]]
