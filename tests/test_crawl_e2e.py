@@ -290,3 +290,20 @@ def test_faults_are_recorded_by_kind_and_never_stop_other_sources(tmp_path: Path
         )
         assert capped.errors_by_kind["too_large"] > 0
         assert capped.finish_reason == "finished"
+
+
+def test_page_rows_carry_what_each_report_page_says(crawled: tuple) -> None:
+    portal, _sources, data, _summary, _requests = crawled
+    pages = {r["url"]: r for r in read_documents(data).to_pylist() if r["kind"] == "page"}
+    fields = ("title", "agency", "year", "published_date", "index_no", "doc_no")
+    wrong = []
+    checked = 0
+    for truth in portal.expected().values():
+        for url, says in truth.documents.items():
+            row = pages[url]
+            for name in fields:
+                if name in says and (says[name] or None) != row[name]:
+                    wrong.append((url, name, says[name], row[name]))
+            checked += 1
+    assert checked > 100
+    assert wrong == []

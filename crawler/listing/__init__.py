@@ -36,6 +36,9 @@ class ListResult:
     family: str
     entries: list[Entry] = field(default_factory=list)
     follow: list[ListRequest] = field(default_factory=list)
+    # The entries are also in the list API this page loads (follow), which says more about
+    # each (索引号, 文号): fetch them from the API reply, and from here only as a fallback.
+    api_first: bool = False
 
     def extend(self, other: ListResult) -> None:
         seen = {e.url for e in self.entries}

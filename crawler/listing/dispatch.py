@@ -31,6 +31,7 @@ def parse_list(url: str, text: str, hint: str = "auto") -> ListResult:
         result = parser(url, text, selector)
         result.extend(jsonapi.fjdzapp_bootstrap(url, text))
         result.family = "fjdzapp"
+        result.api_first = bool(result.follow)
         return result
     if trs.detect(text):
         return trs.parse(url, text, selector)

@@ -169,11 +169,13 @@ class ReportsSpider(scrapy.Spider):
             stats.inc_value("nianbao/offsite_entries", len(result.entries) - len(entries))
         reports = [e for e in entries if not e.is_column]
         columns = [e for e in entries if e.is_column]
-        listed = self.listed[source.id]
-        listed.update(e.url for e in reports)
-        stats.set_value(f"source/{source.id}/reports_listed", len(listed))
-        for entry in reports:
-            yield self._report_request(source, entry)
+        fallback = [
+            e
+            for e in response.meta.get("fallback_entries", [])
+            if e.url not in {r.url for r in reports}
+        ]
+        deferred = reports if result.api_first else []
+        yield from self._report_requests(source, [] if deferred else reports + fallback)
         root = source.url.rsplit("/", 1)[0]
         for entry in columns:
             below_root = entry.url.startswith(root + "/")
@@ -182,6 +184,9 @@ class ReportsSpider(scrapy.Spider):
         for follow in result.follow:
             if not self._allowed(source, follow.url):
                 continue
+            meta: dict[str, Any] = {"probe": follow.family == "trs"}
+            if deferred:
+                meta["fallback_entries"] = deferred
             yield self._list_request(
                 source,
                 follow.url,
@@ -190,7 +195,7 @@ class ReportsSpider(scrapy.Spider):
                 method=follow.method,
                 body=follow.body,
                 headers=follow.headers,
-                meta={"probe": follow.family == "trs"},
+                meta=meta,
             )
         if not result.entries and not result.follow:
             stats.inc_value(f"source/{source.id}/empty_list_pages")
@@ -247,12 +252,22 @@ class ReportsSpider(scrapy.Spider):
             file_urls=[a.url for a in page.attachments],
         )
 
+    def _report_requests(self, source: Source, entries: list[Entry]) -> Iterator[Request]:
+        listed = self.listed[source.id]
+        listed.update(e.url for e in entries)
+        self.crawler.stats.set_value(f"source/{source.id}/reports_listed", len(listed))
+        for entry in entries:
+            yield self._report_request(source, entry)
+
     @staticmethod
     def _allowed(source: Source, url: str) -> bool:
         return host_allowed(urlsplit(url).hostname or "", source.allowed_domains)
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[Request]:
         request = failure.request
+        fallback = request.meta.get("fallback_entries")
+        if fallback:  # the list API failed: fetch what the column page itself listed
+            yield from self._report_requests(self.by_id[request.meta["source_id"]], fallback)
         source_id = request.meta.get("source_id", "?")
         stats = self.crawler.stats
         if isinstance(failure.value, IgnoreRequest):
