@@ -219,7 +219,7 @@ class ManifestPipeline:
         return cls(
             crawler,
             Path(s.get("NIANBAO_DATA_DIR")),
-            s.get("NIANBAO_RUN_ID"),
+            s.get("NIANBAO_RUN_ID") or utc_now().strftime("scrapy-%Y%m%dT%H%M%SZ"),
             s.getint("NIANBAO_MANIFEST_FLUSH_ROWS"),
             s.getfloat("NIANBAO_MANIFEST_FLUSH_SECONDS"),
         )

@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides.update(json.loads(args.settings_json))
     settings = crawl_settings(throttle=not args.no_throttle, overrides=overrides)
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(ReportsSpider)
     process.crawl(crawler)
     process.start()

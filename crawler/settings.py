@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao; annual-report research crawler)"
 
 BASE: dict[str, Any] = {
     "BOT_NAME": "nianbao",
+    "SPIDER_MODULES": ["crawler.spiders.reports"],
+    "NEWSPIDER_MODULE": "crawler.spiders",
+    "NIANBAO_SOURCES": str(Path(__file__).with_name("sources.yaml")),
+    "NIANBAO_DATA_DIR": "data",
+    "FILES_STORE": "data",
     "USER_AGENT": USER_AGENT,
     "ROBOTSTXT_OBEY": True,
     "AUTOTHROTTLE_ENABLED": True,
@@ -126,3 +132,9 @@ def redis_settings(redis_url: str, job: str) -> dict[str, Any]:
         "SCHEDULER_IDLE_BEFORE_CLOSE": 2,
         "REDIS_URL": redis_url,
     }
+
+
+# As the Scrapy project settings module (scrapy.cfg), so that plain Scrapy works too:
+#   scrapy crawl reports -s NIANBAO_SOURCES=sites.yaml -s NIANBAO_DATA_DIR=data
+# (`nianbao crawl` passes the same settings explicitly and also writes the run records.)
+globals().update(crawl_settings())

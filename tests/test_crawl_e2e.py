@@ -307,3 +307,33 @@ def test_page_rows_carry_what_each_report_page_says(crawled: tuple) -> None:
             checked += 1
     assert checked > 100
     assert wrong == []
+
+
+def test_cli_crawls_a_user_registry_in_csv(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from nianbao.cli import cli
+
+    with Portal(reports_per_site=6, slow_seconds=0.2) as portal:
+        crawlable = [s for s in portal.sources() if portal.expected()[s["id"]].reports][:2]
+        registry = tmp_path / "mine.csv"
+        registry.write_text(
+            "id,name,url\n" + "".join(f"{s['id']},{s['name']},{s['url']}\n" for s in crawlable),
+            encoding="utf-8",
+        )
+        data = tmp_path / "data"
+        args = ["crawl", "--sources", str(registry), "--data-dir", str(data), "--no-throttle"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("run ") and "2 sources" in result.output
+        wanted = set().union(
+            *(
+                portal.expected()[s["id"]].reports | portal.expected()[s["id"]].attachments
+                for s in crawlable
+            )
+        )
+        assert {r["url"] for r in read_documents(data).to_pylist()} == wanted
+        bad = tmp_path / "bad.csv"
+        bad.write_text("id,name\nx,y\n", encoding="utf-8")
+        failed = CliRunner().invoke(cli, ["crawl", "--sources", str(bad), "--data-dir", str(data)])
+        assert failed.exit_code == 1 and "missing url" in failed.output
