@@ -63,12 +63,16 @@ _LABEL_RE = re.compile(
 )
 _INDEX_NO = re.compile(r"^[\w\-/.（）()]{4,60}$")
 _META = ("ArticleTitle", "PubDate", "ContentSource", "SiteIDCode", "SiteName", "ColumnName")
-_BODY_HINTS = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//div[contains(@class,'trs_editor_view') or contains(@class,'TRS_UEDITOR')]",
-    "//*[@id='zoom']",
-    "//div[contains(@class,'article-content') or contains(@class,'wzzw-article')]",
+# The report body's container on the CMS families of PORTALS.md §1.
+_BODY_START = re.compile(
+    r"<div\b[^>]*(?:class\s*=\s*[\"']?[^>]*\b(?:TRS_Editor|trs_editor_view|TRS_UEDITOR|"
+    r"article-content|wzzw-article|news_cont_d_wrap)\b|id\s*=\s*[\"']?(?:zoom|UCAP-CONTENT)\b)[^>]*>",
+    re.I,
 )
+_DIV = re.compile(r"<(/?)div\b", re.I)
+_IMG = re.compile(r"<img\b([^>]*)>", re.I)
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "tif", "tiff")
+IMAGE_ONLY_MAX_TEXT = 100  # characters of text in a body that is really a stack of page scans
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,12 @@ _DROP = re.compile(r"<(script|style|select|noscript)\b.*?</\1\s*>|<!--.*?-->", r
 _TAG = re.compile(r"<[^>]*>")
 _BODY = re.compile(r"<body\b", re.I)
 _BLANK_LINES = re.compile(r" *\n[\n ]*")
+
+
+def image_ext(url: str) -> str:
+    """The image type of a link by its path ("" when it is not an image)."""
+    ext = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
+    return ext if ext in IMAGE_EXTENSIONS else ""
 
 
 def _text_lines(text: str) -> str:
@@ -193,6 +203,34 @@ def _attachments(url: str, text: str) -> list[Attachment]:
     return list(found.values())
 
 
+def _body_region(text: str) -> str | None:
+    """The HTML inside the report body's container (matching nested divs), or None."""
+    start = _BODY_START.search(text)
+    if not start:
+        return None
+    depth = 1
+    for tag in _DIV.finditer(text, start.end()):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            return text[start.end() : tag.start()]
+    return text[start.end() :]
+
+
+def _page_images(url: str, text: str) -> list[Attachment]:
+    """The images of a body made only of images (scanned pages): the report itself."""
+    body = _body_region(text)
+    if body is None or len(_plain(body)) > IMAGE_ONLY_MAX_TEXT:
+        return []
+    found: dict[str, Attachment] = {}
+    for attributes in _IMG.findall(body):
+        src = _attrs(attributes).get("src", "").strip()
+        absolute = urljoin(url, src).split("#", 1)[0] if src else ""
+        ext = image_ext(absolute)
+        if ext and absolute not in found:
+            found[absolute] = Attachment(absolute, "", ext)
+    return list(found.values())
+
+
 def _title(text: str, meta: dict[str, str]) -> str | None:
     if meta.get("ArticleTitle"):
         return normalize_title(meta["ArticleTitle"])
@@ -208,7 +246,7 @@ def parse_report(url: str, text: str) -> ReportPage:
     """Everything the crawler records about one report page."""
     meta = _meta_tags(text)
     block = metadata_block(_text_lines(text))
-    page = ReportPage(meta=meta, attachments=_attachments(url, text))
+    page = ReportPage(meta=meta, attachments=_attachments(url, text) + _page_images(url, text))
     page.title = _title(text, meta) or block.get("title")
     page.index_no = block.get("index_no")
     page.doc_no = block.get("doc_no")

@@ -22,7 +22,7 @@ from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import FileException
 
-from crawler.detail import attachment_ext
+from crawler.detail import attachment_ext, image_ext
 from crawler.items import ReportItem
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
 from crawler.spiders.reports import error_kind
@@ -40,6 +40,12 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     "xlsx": (_ZIP,),
     "ofd": (_ZIP,),
     "zip": (_ZIP,),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "tif": (b"II*\x00", b"MM\x00*"),
+    "tiff": (b"II*\x00", b"MM\x00*"),
 }
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -51,6 +57,12 @@ CONTENT_TYPES = {
     "ofd": "application/ofd",
     "zip": "application/zip",
     "html": "text/html",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
 }
 _HTML_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<?xml", b"<meta", b"<!--")
 
@@ -156,7 +168,7 @@ class RawFilesPipeline(FilesPipeline):
             return {"url": url, "path": known.path, "checksum": known.sha256, "status": "unchanged"}
         if response.status != 200:
             raise self._fail(f"http_{response.status}", request, f"HTTP {response.status}")
-        ext = attachment_ext(url) or attachment_ext(response.url) or ""
+        ext = attachment_ext(url) or attachment_ext(response.url) or image_ext(url)
         try:
             ext = validate_file(response.body, ext)
         except InvalidFile as exc:

@@ -30,7 +30,7 @@ TIMEOUT = 240
 
 
 def targets(portal: Portal) -> set[str]:
-    return set().union(*(t.reports | t.attachments for t in portal.expected().values()))
+    return set().union(*(t.reports | t.attachments | t.images for t in portal.expected().values()))
 
 
 def ok_gets(requests: list, urls: set[str]) -> collections.Counter:
@@ -64,7 +64,7 @@ def test_first_crawl_fetches_every_report_once_and_nothing_else(crawled: tuple) 
     for row in rows:
         kept[row["source_id"]].add(row["url"])
     for source_id, truth in expected.items():
-        assert kept[source_id] == truth.reports | truth.attachments, source_id
+        assert kept[source_id] == truth.reports | truth.attachments | truth.images, source_id
         assert not kept[source_id] & truth.non_reports, source_id
     wanted = targets(portal)
     assert set(ok_gets(requests, wanted).values()) == {1}  # each fetched exactly once
@@ -96,6 +96,8 @@ def test_manifest_rows_carry_the_report_facts(crawled: tuple) -> None:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "application/zip",
             "application/vnd.ms-works",
+            "image/jpeg",
+            "image/png",
         }
     corpus = {url: doc for t in portal.expected().values() for url, doc in t.corpus.items()}
     putian = [p for p in pages if p["url"] in corpus and corpus[p["url"]] == "fj-putian-kjj-2024"]
@@ -328,7 +330,9 @@ def test_cli_crawls_a_user_registry_in_csv(tmp_path: Path) -> None:
         assert result.output.startswith("run ") and "2 sources" in result.output
         wanted = set().union(
             *(
-                portal.expected()[s["id"]].reports | portal.expected()[s["id"]].attachments
+                portal.expected()[s["id"]].reports
+                | portal.expected()[s["id"]].attachments
+                | portal.expected()[s["id"]].images
                 for s in crawlable
             )
         )
