@@ -210,6 +210,9 @@ def test_files_are_checked_before_they_are_kept() -> None:
     assert validate_file(b"PK\x03\x04rest", "docx") == "docx"
     assert validate_file(b"PK\x03\x04rest", "doc") == "docx"  # a .doc that is really a .docx
     assert validate_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "wps") == "wps"
+    assert validate_file(b"\xff\xd8\xff\xe0\x00\x10JFIF", "jpg") == "jpg"
+    with pytest.raises(InvalidFile, match="magic bytes"):
+        validate_file(b"\x89PNG\r\n\x1a\n....", "jpg")
     with pytest.raises(InvalidFile, match="empty"):
         validate_file(b"", "pdf")
     with pytest.raises(InvalidFile, match="HTML page saved as .pdf"):
