@@ -121,17 +121,45 @@ def read_table(data_dir: Path, table: str, schema: pa.Schema) -> pa.Table:
 def read_documents(data_dir: Path) -> pa.Table:
     """The documents manifest, one row per distinct (sha256, url), oldest first."""
     table = read_table(data_dir, "documents", DOCUMENTS_SCHEMA)
-    if table.num_rows == 0:
-        return table
+    keep = _first_of_each_document(table)
+    return table.take(keep) if len(keep) != table.num_rows else table
+
+
+def _first_of_each_document(table: pa.Table) -> list[int]:
+    """Row indexes of the first row of each (sha256, url)."""
     seen: set[tuple[str, str]] = set()
     keep = []
-    for i, (sha, url) in enumerate(
+    for i, key in enumerate(
         zip(table.column("sha256").to_pylist(), table.column("url").to_pylist(), strict=True)
     ):
-        if (sha, url) not in seen:
-            seen.add((sha, url))
+        if key not in seen:
+            seen.add(key)
             keep.append(i)
-    return table.take(keep) if len(keep) != table.num_rows else table
+    return keep
+
+
+COMPACT_AT_PARTS = 64
+
+
+def compact_documents(data_dir: Path, min_parts: int = COMPACT_AT_PARTS) -> int:
+    """Merge the documents part files into one when there are many; returns parts merged.
+
+    The merged file is written (atomically) before the parts it replaces are removed, and
+    readers dedupe on (sha256, url), so a reader or a worker running meanwhile is not hurt:
+    parts written after the listing are left alone.
+    """
+    directory = manifest_dir(data_dir, "documents")
+    parts = sorted(directory.glob("part-*.parquet")) if directory.exists() else []
+    if len(parts) < min_parts:
+        return 0
+    table = pa.concat_tables([pq.read_table(p, schema=DOCUMENTS_SCHEMA) for p in parts])
+    table = table.sort_by([("fetched_at", "ascending")])
+    keep = _first_of_each_document(table)
+    write_part(directory, table.take(keep).to_pylist(), DOCUMENTS_SCHEMA, "compacted")
+    for part in parts:
+        part.unlink()
+    logger.info("compacted %d manifest parts into one (%d rows)", len(parts), len(keep))
+    return len(parts)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.manifest import write_run
+from crawler.manifest import compact_documents, write_run
 from crawler.monitors import FAILURES_KEY
 from crawler.settings import crawl_settings, redis_settings
 from crawler.sources import load_sources
@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = source_rows(stats, [s.id for s in sources], args.run_id)
     run = summarize(stats, rows, args.run_id)
     write_run(data_dir, run, rows)
+    compact_documents(data_dir)
     public = {k: v for k, v in run.items() if k != "stats"}
     print(json.dumps(public, default=str, ensure_ascii=False), flush=True)
     ok = run["finish_reason"] == "finished" and run["monitors_passed"]
