@@ -378,3 +378,26 @@ def test_report_republished_at_a_new_url_keeps_its_agency(built: Path) -> None:
     latest = next(r for r in huaian if r["is_latest"])
     assert latest["url"] == row["url"] and latest["version"] == 2
     assert summary.changed_reports == [latest["report_id"]]
+
+
+def test_second_build_takes_rows_from_the_cache(built: Path, monkeypatch) -> None:
+    from nianbao.datasets.cache import RowCache
+
+    made: list[int] = []
+    original = RowCache.from_records.__func__
+
+    def counting(cls, records):
+        made.append(len(records))
+        return original(cls, records)
+
+    monkeypatch.setattr(RowCache, "from_records", classmethod(counting))
+    before = files(built)
+    assert rebuild(built).ok
+    assert made == []  # no record went through the per-cell Python path
+    assert files(built) == before
+    # a lost cache is made again from the kept records, without extracting
+    for path in (built / "state" / "rows").iterdir():
+        path.unlink()
+    summary = rebuild(built)
+    assert summary.ok and summary.extracted == 0 and made[0] == len(corpus_ids())
+    assert files(built) == before

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +26,14 @@ import pyarrow.parquet as pq
 
 import extract
 from nianbao.datasets import records as rec
+from nianbao.datasets.cache import CELL_TABLES, RowCache
 from nianbao.datasets.crosscheck import cross_year_checks
 from nianbao.datasets.registry import (
-    APPLICATIONS,
     CHECKS,
     CRAWL_RUNS,
     CRAWL_SOURCES,
     DOCUMENTS,
-    PROACTIVE,
     REPORTS,
-    REVIEW_LITIGATION,
     Table,
 )
 
@@ -45,7 +41,6 @@ log = logging.getLogger(__name__)
 
 # Best first when a report page and its attachments are all read: the one read best wins.
 _STATUS_RANK = {"ok": 0, "partial": 1, "needs_ocr": 2, "unsupported": 3, "failed": 4}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -81,17 +76,6 @@ def read_parquet_dir(path: Path) -> pa.Table | None:
     return ds.dataset(files, schema=schema, format="parquet").to_table()
 
 
-def _iso_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def load_documents(data_dir: Path) -> list[dict[str, Any]]:
     """Manifest rows, one per distinct document version, in a fixed order."""
     table = read_parquet_dir(data_dir / "manifests" / "documents")
@@ -101,7 +85,7 @@ def load_documents(data_dir: Path) -> list[dict[str, Any]]:
     for doc in docs:
         for name in DOCUMENTS.column_names:
             doc.setdefault(name, None)
-        doc["published_date"] = _iso_date(doc["published_date"])
+        doc["published_date"] = rec.iso_date(doc["published_date"])
     docs.sort(key=lambda d: (d["source_id"] or "", d["url"], str(d["fetched_at"]), d["sha256"]))
     return docs
 
@@ -149,14 +133,14 @@ def extract_document(path: Path, sha256: str) -> dict[str, Any]:
 
 def ensure_records(
     data_dir: Path, docs: list[dict[str, Any]], *, force: bool = False, workers: int = 1
-) -> tuple[dict[str, dict[str, Any]], int, int]:
+) -> tuple[dict[str, dict[str, Any]], int, set[str]]:
     """Records of every document, extracting only those not cached for this version.
 
-    Returns (records by sha256, extracted now, reused)."""
+    Returns (records by sha256, extracted now, documents whose raw file is missing)."""
     version = extract.__version__
     out: dict[str, dict[str, Any]] = {}
     todo: dict[str, Path] = {}
-    reused = 0
+    missing: set[str] = set()
     for doc in docs:
         sha = doc["sha256"]
         if sha in out or sha in todo:
@@ -165,14 +149,14 @@ def ensure_records(
         path = data_dir / (doc["path"] or "")
         if cached is not None:
             out[sha] = cached
-            reused += 1
         elif not doc["path"] or not path.is_file():
             out[sha] = _missing(data_dir, sha, path)
+            missing.add(sha)
         else:
             todo[sha] = path
     shas = sorted(todo)
     if shas:
-        log.info("extracting %d new or changed documents (%d cached)", len(shas), reused)
+        log.info("extracting %d new or changed documents", len(shas))
     paths = [todo[s] for s in shas]
     if workers > 1 and len(shas) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -185,7 +169,7 @@ def ensure_records(
             record = extract_document(path, sha)
             _store(data_dir, sha, record)
             out[sha] = record
-    return out, len(shas), reused
+    return out, len(shas), missing
 
 
 def _missing(data_dir: Path, sha: str, path: Path) -> dict[str, Any]:
@@ -215,17 +199,17 @@ def save_sources(data_dir: Path, sources: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
-def _score(doc: dict[str, Any], record: dict[str, Any]) -> tuple:
+def _score(doc: dict[str, Any], summary: dict[str, Any]) -> tuple:
     return (
-        _STATUS_RANK.get(record.get("status"), 9),
-        -rec.cell_count(record),
+        _STATUS_RANK.get(summary["status"], 9),
+        -summary["cells"],
         0 if doc["kind"] == "attachment" else 1,
         doc["url"],
     )
 
 
 def choose_report_documents(
-    docs: list[dict[str, Any]], records: dict[str, dict[str, Any]]
+    docs: list[dict[str, Any]], summaries: dict[str, dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], int]:
     """The documents that are reports: per report page, every version of the URL read best.
 
@@ -244,8 +228,8 @@ def choose_report_documents(
     for key in sorted(by_page):
         versions_by_url = by_page[key]
         latest = {url: versions[-1] for url, versions in versions_by_url.items()}
-        best_url = min(latest, key=lambda u: _score(latest[u], records[latest[u]["sha256"]]))
-        if records[latest[best_url]["sha256"]].get("status") == "not_report":
+        best_url = min(latest, key=lambda u: _score(latest[u], summaries[latest[u]["sha256"]]))
+        if summaries[latest[best_url]["sha256"]]["status"] == "not_report":
             skipped += 1
             continue
         for doc in versions_by_url[best_url]:
@@ -255,18 +239,17 @@ def choose_report_documents(
     return chosen, skipped
 
 
-def _agency(doc: dict[str, Any], record: dict[str, Any], source: dict[str, Any]) -> str:
-    return record.get("agency") or doc.get("agency") or source.get("name") or doc["source_id"]
+def _agency(doc: dict[str, Any], summary: dict[str, Any], source: dict[str, Any]) -> str:
+    return summary["agency"] or doc.get("agency") or source.get("name") or doc["source_id"]
 
 
 def report_row(
-    doc: dict[str, Any], record: dict[str, Any], source: dict[str, Any]
+    doc: dict[str, Any], summary: dict[str, Any], source: dict[str, Any]
 ) -> dict[str, Any]:
-    """The reports row of one document read (version numbers and check counts come later)."""
-    agency = _agency(doc, record, source)
+    """The reports row of one document read (`summary`: `records.summary_row`); version
+    numbers and check counts come later."""
+    agency = _agency(doc, summary, source)
     scope = source.get("division_code") or doc.get("source_id") or ""
-    formats = record.get("formats") or {}
-    year = record.get("year") or doc.get("year")
     return {
         "report_id": rec.report_id(doc["sha256"]),
         "agency_id": rec.agency_id(scope, agency),
@@ -275,30 +258,30 @@ def report_row(
         "source_name": source.get("name"),
         "division_code": source.get("division_code"),
         "level": source.get("level"),
-        "year": year,
-        "title": record.get("title") or doc.get("title"),
-        "status": record.get("status") or "failed",
-        "error": record.get("error"),
-        "proactive_format": formats.get("proactive"),
-        "applications_format": formats.get("applications"),
-        "review_litigation_format": formats.get("review_litigation"),
+        "year": summary["year"] or doc.get("year"),
+        "title": summary["title"] or doc.get("title"),
+        "status": summary["status"],
+        "error": summary["error"],
+        "proactive_format": summary["proactive_format"],
+        "applications_format": summary["applications_format"],
+        "review_litigation_format": summary["review_litigation_format"],
         "page_url": doc.get("page_url") or doc["url"],
         "url": doc["url"],
         "document_kind": doc.get("kind"),
-        "reader": record.get("kind"),
+        "reader": summary["reader"],
         "sha256": doc["sha256"],
         "bytes": doc.get("bytes"),
-        "published_date": _iso_date(record.get("published_date")) or doc.get("published_date"),
+        "published_date": summary["published_date"] or doc.get("published_date"),
         "fetched_at": doc.get("fetched_at"),
         "index_no": doc.get("index_no"),
         "doc_no": doc.get("doc_no"),
-        "extractor_version": record.get("extractor_version") or extract.__version__,
-        "cells": rec.cell_count(record),
-        "checks": len(record.get("checks") or []),
+        "extractor_version": summary["extractor_version"] or extract.__version__,
+        "cells": summary["cells"],
+        "checks": summary["checks"],
         "failed_checks": 0,
         "version": 1,
         "is_latest": True,
-        "warnings": "\n".join(record.get("warnings") or []) or None,
+        "warnings": summary["warnings"],
     }
 
 
@@ -322,32 +305,25 @@ def assemble(
     """Report documents and their records → reports, the cell tables and checks.
 
     Returns (tables, report pages skipped as not reports)."""
-    chosen, skipped = choose_report_documents(docs, records)
+    return tables_from_cache(docs, RowCache.from_records(records), sources)
+
+
+def tables_from_cache(
+    docs: list[dict[str, Any]], cache: RowCache, sources: dict[str, dict[str, Any]]
+) -> tuple[dict[str, pa.Table], int]:
+    """The published tables from the rows kept for every document (see `cache`)."""
+    summaries = cache.summaries()
+    chosen, skipped = choose_report_documents(docs, summaries)
     report_rows = [
-        report_row(doc, records[doc["sha256"]], sources.get(doc["source_id"]) or {})
+        report_row(doc, summaries[doc["sha256"]], sources.get(doc["source_id"]) or {})
         for doc in chosen
     ]
     _number_versions(report_rows)
-    # Cells are emitted in the on-disk order (year, report, key): no re-sort of millions.
+    # Reports in the on-disk order of the cell tables (year, report): no re-sort of millions.
     report_rows.sort(key=lambda r: (r["year"] is None, r["year"] or 0, r["report_id"]))
-    cells: dict[str, list[dict[str, Any]]] = {name: [] for name in rec.CELL_TABLES}
-    check_rows: list[dict[str, Any]] = []
-    for row in report_rows:
-        record = records[row["sha256"]]
-        rid, aid, year = row["report_id"], row["agency_id"], row["year"]
-        cells["proactive"] += rec.proactive_rows(rid, aid, year, record)
-        for name in ("applications", "review_litigation"):
-            cells[name] += rec.matrix_rows(name, rid, aid, year, record)
-        check_rows += rec.check_rows(rid, aid, year, record)
-    tables = {
-        "reports": pa.Table.from_pylist(report_rows, schema=REPORTS.schema),
-        "proactive": pa.Table.from_pylist(cells["proactive"], schema=PROACTIVE.schema),
-        "applications": pa.Table.from_pylist(cells["applications"], schema=APPLICATIONS.schema),
-        "review_litigation": pa.Table.from_pylist(
-            cells["review_litigation"], schema=REVIEW_LITIGATION.schema
-        ),
-        "checks": pa.Table.from_pylist(check_rows, schema=CHECKS.schema),
-    }
+    reports = pa.Table.from_pylist(report_rows, schema=REPORTS.schema)
+    owners = reports.select(["sha256", "report_id", "agency_id", "year"])
+    tables = {"reports": reports, **{name: cache.cells(name, owners) for name in CELL_TABLES}}
     return with_cross_year_checks(tables), skipped
 
 
@@ -403,22 +379,32 @@ def _fit(table: Table, raw: pa.Table) -> pa.Table:
 
 def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResult:
     """Every table of the registry from what is under `data_dir` (nothing is written but
-    the record cache; `publish` writes the tables)."""
+    the record and row caches; `publish` writes the tables)."""
     data_dir = Path(data_dir)
     docs = load_documents(data_dir)
     crawled = crawler_tables(data_dir, docs)
-    records, extracted, reused = ensure_records(data_dir, docs, force=force, workers=workers)
-    tables, skipped = assemble(docs, records, load_sources(data_dir))
+    shas = {doc["sha256"] for doc in docs}
+    cache = RowCache.empty() if force else RowCache.load(data_dir, extract.__version__)
+    cached = cache.shas
+    new_docs = [doc for doc in docs if doc["sha256"] not in cached]
+    records, extracted, missing = ensure_records(data_dir, new_docs, force=force, workers=workers)
+    if records or cached - shas:
+        kept = cache.merge(RowCache.from_records(records), keep=shas - missing)
+        kept.save(data_dir)
+        # documents whose raw file is missing take part in this build only
+        cache = kept.merge(RowCache.from_records({s: records[s] for s in missing}), keep=shas)
+    tables, skipped = tables_from_cache(docs, cache, load_sources(data_dir))
+    summaries = cache.summaries()
     failures = sorted(
-        f"{doc['url']}: {records[doc['sha256']].get('error')}"
+        f"{doc['url']}: {summaries[doc['sha256']]['error']}"
         for doc in docs
-        if records[doc["sha256"]].get("status") == "failed"
+        if summaries[doc["sha256"]]["status"] == "failed"
     )
     return BuildResult(
         tables={**tables, **crawled},
         documents=len(docs),
         extracted=extracted,
-        reused=reused,
+        reused=len(shas) - extracted - len(missing),
         extraction_failures=failures,
         skipped_not_report=skipped,
     )

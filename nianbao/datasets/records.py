@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from datetime import date
 from typing import Any
 
 from nianbao.datasets.registry import labels, units
@@ -24,6 +25,7 @@ _PARENT_PLACE = re.compile(
     r"^(?:\w{2,7}?(?:省|自治区))?(?:\w{2,6}?(?:市|自治州|地区|盟))?(?=\w{2,6}?(?:区|县|市|旗))"
 )
 _NOT_WORD = re.compile(r"[\W_]+")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def report_id(sha256: str) -> str:
@@ -161,6 +163,40 @@ def check_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> 
             }
         )
     return sorted(rows, key=lambda r: r["check_key"])
+
+
+def summary_row(sha256: str, record: dict[str, Any]) -> dict[str, Any]:
+    """What the reports table needs of a record, besides its cells and checks."""
+    formats = record.get("formats") or {}
+    return {
+        "sha256": sha256,
+        "status": record.get("status") or "failed",
+        "error": record.get("error"),
+        "reader": record.get("kind"),
+        "title": record.get("title"),
+        "agency": record.get("agency"),
+        "year": record.get("year"),
+        "published_date": iso_date(record.get("published_date")),
+        "proactive_format": formats.get("proactive"),
+        "applications_format": formats.get("applications"),
+        "review_litigation_format": formats.get("review_litigation"),
+        "extractor_version": record.get("extractor_version") or "",
+        "cells": cell_count(record),
+        "checks": len(record.get("checks") or []),
+        "warnings": "\n".join(record.get("warnings") or []) or None,
+    }
+
+
+def iso_date(value: Any) -> date | None:
+    """A YYYY-MM-DD date, or None for anything else (a bad date is no reason to fail)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def cell_count(record: dict[str, Any]) -> int:

@@ -144,15 +144,7 @@ class Table:
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def sort(self, table: pa.Table) -> pa.Table:
-        """Rows in `order`; strings are sorted through their (small) dictionaries, which is
-        several times faster than comparing millions of strings, with the same result."""
-        keys = {name: _sort_key(table[name]) for name in self.order}
-        # nulls sort last (the default), as the year partitions expect
-        indices = pc.sort_indices(pa.table(keys), sort_keys=[(name, "ascending") for name in keys])
-        identity = pa.array(np.arange(len(indices), dtype=np.uint64))
-        if pc.all(pc.equal(indices, identity)).as_py() is not False:
-            return table  # already in order (builders emit sorted rows): no copy
-        return table.combine_chunks().take(indices)
+        return sort_table(table, self.order)
 
     def validate(self, table: pa.Table) -> None:
         """Refuse nulls in required fields, values outside enums and ranges, duplicate keys.
@@ -203,6 +195,18 @@ class Table:
             "fields": [f.frictionless() for f in self.fields],
             "primaryKey": list(self.primary_key),
         }
+
+
+def sort_table(table: pa.Table, keys: tuple[str, ...] | list[str]) -> pa.Table:
+    """Rows ordered by `keys` ascending, nulls last. Strings are sorted through their
+    (small) dictionaries, several times faster than comparing millions of strings, with
+    the same result; a table already in order is returned as is, without a copy."""
+    ranks = {name: _sort_key(table[name]) for name in keys}
+    indices = pc.sort_indices(pa.table(ranks), sort_keys=[(name, "ascending") for name in ranks])
+    identity = pa.array(np.arange(len(indices), dtype=np.uint64))
+    if pc.all(pc.equal(indices, identity)).as_py() is not False:
+        return table
+    return table.combine_chunks().take(indices)
 
 
 def _sort_key(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
