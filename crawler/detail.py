@@ -72,6 +72,7 @@ _BODY_START = re.compile(
 _DIV = re.compile(r"<(/?)div\b", re.I)
 _IMG = re.compile(r"<img\b([^>]*)>", re.I)
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "tif", "tiff")
+BODY_HEAD = 6000  # characters of the report body read for a metadata block opening it
 IMAGE_ONLY_MAX_TEXT = 100  # characters of text in a body that is really a stack of page scans
 
 
@@ -121,14 +122,18 @@ def image_ext(url: str) -> str:
     return ext if ext in IMAGE_EXTENSIONS else ""
 
 
-def _text_lines(text: str) -> str:
+def _text_lines(text: str, body: tuple[int, int] | None = None) -> str:
     """Page text with one line per text node: element boundaries become newlines.
 
     Regular expressions rather than a DOM walk: this runs on every report page (some are
-    200 KB of Word tables), and the C regex engine does it several times faster.
+    200 KB of Word tables), and the C regex engine does it several times faster. With the
+    report body's span known, only its start is read (metadata blocks sit above the body or
+    open it, as the Hanweb 信息公开元数据 block does), not its tables.
     """
-    body = _BODY.search(text)
-    html = _DROP.sub("\n", text[body.start() :] if body else text)
+    if body is not None and body[1] - body[0] > BODY_HEAD:
+        text = text[: body[0] + BODY_HEAD] + "\n" + text[body[1] :]
+    start = _BODY.search(text)
+    html = _DROP.sub("\n", text[start.start() :] if start else text)
     plain = _WS.sub(" ", unescape(_TAG.sub("\n", html)))
     return _BLANK_LINES.sub("\n", plain).strip()
 
@@ -203,8 +208,8 @@ def _attachments(url: str, text: str) -> list[Attachment]:
     return list(found.values())
 
 
-def _body_region(text: str) -> str | None:
-    """The HTML inside the report body's container (matching nested divs), or None."""
+def _body_span(text: str) -> tuple[int, int] | None:
+    """Where the HTML inside the report body's container is (matching nested divs)."""
     start = _BODY_START.search(text)
     if not start:
         return None
@@ -212,14 +217,13 @@ def _body_region(text: str) -> str | None:
     for tag in _DIV.finditer(text, start.end()):
         depth += -1 if tag[1] else 1
         if depth == 0:
-            return text[start.end() : tag.start()]
-    return text[start.end() :]
+            return start.end(), tag.start()
+    return start.end(), len(text)
 
 
-def _page_images(url: str, text: str) -> list[Attachment]:
+def _page_images(url: str, body: str | None) -> list[Attachment]:
     """The images of a body made only of images (scanned pages): the report itself."""
-    body = _body_region(text)
-    if body is None or len(_plain(body)) > IMAGE_ONLY_MAX_TEXT:
+    if body is None or "<img" not in body.lower() or len(_plain(body)) > IMAGE_ONLY_MAX_TEXT:
         return []
     found: dict[str, Attachment] = {}
     for attributes in _IMG.findall(body):
@@ -245,8 +249,10 @@ def _title(text: str, meta: dict[str, str]) -> str | None:
 def parse_report(url: str, text: str) -> ReportPage:
     """Everything the crawler records about one report page."""
     meta = _meta_tags(text)
-    block = metadata_block(_text_lines(text))
-    page = ReportPage(meta=meta, attachments=_attachments(url, text) + _page_images(url, text))
+    span = _body_span(text)
+    block = metadata_block(_text_lines(text, span))
+    body = text[span[0] : span[1]] if span else None
+    page = ReportPage(meta=meta, attachments=_attachments(url, text) + _page_images(url, body))
     page.title = _title(text, meta) or block.get("title")
     page.index_no = block.get("index_no")
     page.doc_no = block.get("doc_no")

@@ -34,6 +34,9 @@ WAF_SIGNATURES: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
     ("D盾", "body", re.compile("D盾_拦截提示".encode())),
     ("创宇盾", "body", re.compile("当前访问疑似黑客攻击|创宇盾".encode())),
 )
+_BODY_ANY = re.compile(
+    b"|".join(p.pattern for _product, where, p in WAF_SIGNATURES if where == "body")
+)
 CHALLENGE_STATUSES = frozenset({412, 512, 521, 307, 403, 405, 503})
 _SCANNED = 64 * 1024  # how much of a challenge-status body is searched for markers
 _SMALL_BODY = 16 * 1024  # a 200 this small may still be a challenge page (WZWS, 安全狗)
@@ -42,12 +45,13 @@ _SMALL_BODY = 16 * 1024  # a 200 this small may still be a challenge page (WZWS,
 def waf_evidence(response: Response) -> str | None:
     """A short description of the anti-bot challenge this response is, or None."""
     cookies = b"; ".join(response.headers.getlist(b"Set-Cookie"))
+    scan_body = response.status in CHALLENGE_STATUSES or len(response.body) < _SMALL_BODY
+    if not cookies and not (scan_body and _BODY_ANY.search(response.body[:_SCANNED])):
+        return _generic_waf(response)
     for product, where, pattern in WAF_SIGNATURES:
         if where == "cookie" and cookies:
             match = pattern.search(cookies)
-        elif where == "body" and (
-            response.status in CHALLENGE_STATUSES or len(response.body) < _SMALL_BODY
-        ):
+        elif where == "body" and scan_body:
             match = pattern.search(response.body[:_SCANNED])
         else:
             match = None
@@ -56,6 +60,10 @@ def waf_evidence(response: Response) -> str | None:
             return (
                 f"HTTP {response.status} {product} challenge ({where}: {marker}) at {response.url}"
             )
+    return _generic_waf(response)
+
+
+def _generic_waf(response: Response) -> str | None:
     server = (response.headers.get(b"Server") or b"").decode("latin-1")
     if response.status >= 400 and server.strip().upper() == "WAF":
         return f"HTTP {response.status} generic WAF (Server: WAF) at {response.url}"

@@ -30,7 +30,7 @@ BASE: dict[str, Any] = {
     "CONCURRENT_REQUESTS": 32,
     # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output; ours yield one item
     # (a report page) or a few dozen requests (a list page), so 100 only costs CPU.
-    "CONCURRENT_ITEMS": 8,
+    "CONCURRENT_ITEMS": 2,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     "DOWNLOAD_DELAY": 0.5,
     "DOWNLOAD_TIMEOUT": 30,
