@@ -71,6 +71,7 @@ BASE: dict[str, Any] = {
     "SPIDER_MIDDLEWARES": {
         "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
         "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # hops are counted in meta
     },
     "EXTENSIONS": {
         "spidermon.contrib.scrapy.extensions.Spidermon": 500,
