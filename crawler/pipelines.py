@@ -8,6 +8,7 @@ magic bytes that match its type.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -173,7 +174,7 @@ class RawFilesPipeline(FilesPipeline):
             ext = validate_file(response.body, ext)
         except InvalidFile as exc:
             raise self._fail("invalid_file", request, str(exc)) from exc
-        sha, path = store_raw(self.data_dir, response.body, ext)
+        sha, path = await asyncio.to_thread(store_raw, self.data_dir, response.body, ext)
         self.inc_stats("downloaded")
         return {
             "url": url,
@@ -262,10 +263,11 @@ class ManifestPipeline:
             "doc_no": item.doc_no,
         }
 
-    def process_item(self, item: ReportItem) -> ReportItem:
+    async def process_item(self, item: ReportItem) -> ReportItem:
         base = self._base(item)
         if item.page_body is not None:
-            sha, path = store_raw(self.data_dir, item.page_body, "html")
+            # File writes in a thread: the reactor keeps downloading meanwhile.
+            sha, path = await asyncio.to_thread(store_raw, self.data_dir, item.page_body, "html")
             self._keep(
                 {
                     **base,

@@ -35,7 +35,9 @@ def pager_urls(url: str, text: str) -> list[str]:
     """List pages announced by the TRS pager on this page (not including page 1)."""
     four = _FOUR_ARGS.search(text)
     if four:
-        count, _current, name, ext = int(four[1]), int(four[2]), four[3], four[4]
+        count, current, name, ext = int(four[1]), int(four[2]), four[3], four[4]
+        if current != 0:
+            return []  # the first page announced them all
         return [urljoin(url, f"{name}_{k}.{ext}") for k in range(1, min(count, MAX_PROBED_PAGES))]
     six = _SIX_ARGS.search(text)
     if six:
