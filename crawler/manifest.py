@@ -223,19 +223,34 @@ class ManifestWriter:
         self.written = 0
 
     def add(self, row: dict[str, Any]) -> None:
-        self.buffer.append(row)
-        if (
-            len(self.buffer) >= self.flush_rows
-            or time.monotonic() - self.last_flush >= self.flush_s
-        ):
+        """Buffer a row and write the buffer here when it is due."""
+        self.append(row)
+        if self.due():
             self.flush()
 
-    def flush(self) -> None:
-        if self.buffer:
-            write_part(self.directory, self.buffer, DOCUMENTS_SCHEMA, self.run_id)
-            self.written += len(self.buffer)
-            self.buffer = []
+    def append(self, row: dict[str, Any]) -> None:
+        """Buffer a row; the caller writes when `due()` (see ManifestPipeline)."""
+        self.buffer.append(row)
+
+    def due(self) -> bool:
+        return bool(self.buffer) and (
+            len(self.buffer) >= self.flush_rows
+            or time.monotonic() - self.last_flush >= self.flush_s
+        )
+
+    def take(self) -> list[dict[str, Any]]:
+        """The buffered rows, handed over for writing (e.g. in another thread)."""
+        rows, self.buffer = self.buffer, []
         self.last_flush = time.monotonic()
+        return rows
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            write_part(self.directory, rows, DOCUMENTS_SCHEMA, self.run_id)
+            self.written += len(rows)
+
+    def flush(self) -> None:
+        self.write(self.take())
 
 
 def write_run(data_dir: Path, run: dict[str, Any], sources: list[dict[str, Any]]) -> None:

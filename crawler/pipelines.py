@@ -248,7 +248,7 @@ class ManifestPipeline:
         stats.inc_value(f"source/{row['source_id']}/new_documents")
         stats.inc_value(f"nianbao/kept_{row['kind']}s")
         self.seen.add(row)
-        self.writer.add(row)
+        self.writer.append(row)
 
     def _base(self, item: ReportItem) -> dict[str, Any]:
         return {
@@ -306,6 +306,8 @@ class ManifestPipeline:
                     "listed_url": None,
                 }
             )
+        if self.writer.due():
+            await asyncio.to_thread(self.writer.write, self.writer.take())
         return item
 
     def close_spider(self) -> None:
