@@ -401,3 +401,19 @@ def test_second_build_takes_rows_from_the_cache(built: Path, monkeypatch) -> Non
     summary = rebuild(built)
     assert summary.ok and summary.extracted == 0 and made[0] == len(corpus_ids())
     assert files(built) == before
+
+
+def test_report_of_unknown_year_is_kept_in_its_own_partition(tmp_path: Path) -> None:
+    corpus_store(tmp_path, ["fj-putian-cgj-2024"])
+    row = document_row(tmp_path, "js-hongze-2023", b"%PDF-1.4\n" + b"\x01broken" * 50)
+    row["year"] = None
+    write_manifest(tmp_path, [row], name="part-1")
+    assert rebuild(tmp_path).ok
+    unknown = tmp_path / "datasets" / "reports" / "year=__HIVE_DEFAULT_PARTITION__"
+    assert (unknown / "part-0.parquet").exists()
+    reports = read(tmp_path, "reports")
+    assert reports["year"].to_pylist() == [2024, None]  # nulls last
+    package = json.loads((tmp_path / "datasets" / "datapackage.json").read_text())
+    assert "reports-unknown" in {r["name"] for r in package["resources"]}
+    cells = read(tmp_path, "applications")
+    assert set(cells["year"].to_pylist()) == {2024}

@@ -311,7 +311,8 @@ def assemble(
 def tables_from_cache(
     docs: list[dict[str, Any]], cache: RowCache, sources: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, pa.Table], int]:
-    """The published tables from the rows kept for every document (see `cache`)."""
+    """The published tables from the rows kept for every document (see `cache`); the
+    cache keeps its summaries but gives up its cell rows."""
     summaries = cache.summaries()
     chosen, skipped = choose_report_documents(docs, summaries)
     report_rows = [
@@ -323,7 +324,7 @@ def tables_from_cache(
     report_rows.sort(key=lambda r: (r["year"] is None, r["year"] or 0, r["report_id"]))
     reports = pa.Table.from_pylist(report_rows, schema=REPORTS.schema)
     owners = reports.select(["sha256", "report_id", "agency_id", "year"])
-    tables = {"reports": reports, **{name: cache.cells(name, owners) for name in CELL_TABLES}}
+    tables = {"reports": reports, **{name: cache.take_cells(name, owners) for name in CELL_TABLES}}
     return with_cross_year_checks(tables), skipped
 
 

@@ -48,6 +48,8 @@ SUMMARY_FIELDS = (
     "warnings",
 )
 SHA = pa.field("sha256", pa.string(), nullable=False)
+NULL_YEAR = np.iinfo(np.int32).max  # reports of unknown year: last, as nulls sort
+NOT_A_REPORT = -1
 SCHEMAS = {
     "records": pa.schema([SHA, *(REPORTS.schema.field(n) for n in SUMMARY_FIELDS)]),
     **{
@@ -139,6 +141,8 @@ class RowCache:
             return cls.empty()
         records = tables["records"]
         current = records.filter(pc.equal(records["extractor_version"], version))
+        if current.num_rows == records.num_rows:
+            return cls(tables)
         return cls({**tables, "records": current})._keep(current["sha256"])
 
     def save(self, data_dir: Path) -> None:
@@ -152,30 +156,33 @@ class RowCache:
     def summaries(self) -> dict[str, dict[str, Any]]:
         return {row["sha256"]: row for row in self.tables["records"].to_pylist()}
 
-    def cells(self, name: str, reports: pa.Table) -> pa.Table:
-        """Table `name` for `reports` (sha256, report_id, agency_id, year), in report order.
+    def take_cells(self, name: str, reports: pa.Table) -> pa.Table:
+        """Table `name` for `reports` (sha256, report_id, agency_id, year), in on-disk order,
+        releasing the cached rows (at 100,000 reports they are gigabytes).
 
-        The cache is sorted by sha256, so each document's rows are one run: one `take` of
-        the runs in report order, instead of a join and a sort of millions of rows."""
-        table = self.tables[name].combine_chunks()
+        The rows of one document are one run, and runs are in sha256 order, which is
+        report-id order: so each year is one order-keeping filter, not a sort of millions."""
+        table = self.tables[name]
+        self.tables[name] = SCHEMAS[name].empty_table()
         spec = TABLES[name]
         if table.num_rows == 0 or reports.num_rows == 0:
             return spec.empty()
-        runs = pc.value_counts(table["sha256"])  # in first-seen order = sorted order here
-        counts = runs.field("counts").to_numpy().astype(np.int64)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        run_of = pc.index_in(reports["sha256"], value_set=runs.field("values"))
-        run_of = pc.fill_null(run_of, -1).to_numpy()
-        present = run_of >= 0
-        n_rows = np.where(present, counts[np.where(present, run_of, 0)], 0)
-        first = np.where(present, starts[np.where(present, run_of, 0)], 0)
-        owner = np.repeat(np.arange(reports.num_rows), n_rows)
-        offset = np.arange(n_rows.sum()) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
-        picked = table.take(pa.array(first[owner] + offset))
-        columns = {}
-        for field in spec.schema:
-            if field.name in PER_REPORT:
-                columns[field.name] = reports[field.name].take(pa.array(owner)).cast(field.type)
-            else:
-                columns[field.name] = picked[field.name]
-        return pa.table(columns, schema=spec.schema)
+        runs = pc.value_counts(table["sha256"])  # runs in the order they appear
+        counts = runs.field("counts").to_numpy()
+        owner_of_run = pc.index_in(runs.field("values"), value_set=reports["sha256"])
+        owner = np.repeat(pc.fill_null(owner_of_run, -1).to_numpy(), counts)
+        report_year = pc.fill_null(reports["year"], NULL_YEAR).to_numpy()
+        row_year = np.where(owner >= 0, report_year[np.maximum(owner, 0)], NOT_A_REPORT)
+        parts = []
+        for year in sorted(set(report_year.tolist()), key=lambda y: (y == NULL_YEAR, y)):
+            keep = row_year == year
+            picked = table.filter(pa.array(keep))
+            rows_of = pa.array(owner[keep])
+            columns = {}
+            for field in spec.schema:
+                if field.name in PER_REPORT:
+                    columns[field.name] = reports[field.name].take(rows_of).cast(field.type)
+                else:
+                    columns[field.name] = picked[field.name]
+            parts.append(pa.table(columns, schema=spec.schema))
+        return pa.concat_tables(parts)
