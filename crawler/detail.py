@@ -185,7 +185,8 @@ def _plain(fragment: str) -> str:
 
 def _meta_tags(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for tag in _META_TAG.findall(text[:200_000]):
+    head_end = text.find("</head")
+    for tag in _META_TAG.findall(text[: head_end if head_end > 0 else 200_000]):
         attrs = _attrs(tag)
         name, value = attrs.get("name"), (attrs.get("content") or "").strip()
         if name in _META and value and name not in out:

@@ -27,6 +27,5 @@ class ReportItem:
     http_status: int = 200
     etag: str | None = None
     last_modified: str | None = None
-    fetched_at: str | None = None
     file_urls: list[str] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)

@@ -220,7 +220,6 @@ class ManifestWriter:
         self.flush_s = flush_s
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
-        self.written = 0
 
     def add(self, row: dict[str, Any]) -> None:
         """Buffer a row and write the buffer here when it is due."""
@@ -247,7 +246,6 @@ class ManifestWriter:
     def write(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             write_part(self.directory, rows, DOCUMENTS_SCHEMA, self.run_id)
-            self.written += len(rows)
 
     def flush(self) -> None:
         self.write(self.take())

@@ -36,7 +36,7 @@ from crawler.items import ReportItem
 from crawler.listing import Entry, ListResult
 from crawler.listing.classify import infer_year
 from crawler.listing.dispatch import parse_list
-from crawler.manifest import SeenStore, utc_now
+from crawler.manifest import SeenStore
 from crawler.middlewares import host_allowed
 from crawler.sources import Source, load_sources
 
@@ -248,7 +248,6 @@ class ReportsSpider(scrapy.Spider):
             http_status=response.status,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
-            fetched_at=utc_now().isoformat(),
             file_urls=[a.url for a in page.attachments],
         )
 
