@@ -1,10 +1,11 @@
 """From the raw store and the crawler's manifests to the tables of the registry.
 
 Incremental: a document is extracted only when no record of it, made by this extractor
-version, is cached under DIR/state/records (keyed by sha256, so a changed document is a
-new key and an unchanged one costs nothing). A new extractor version therefore re-reads
-every document from the raw store, without crawling. Everything downstream is rebuilt
-from the cached records, sorted, so the result never depends on arrival order.
+version, is kept under DIR/state/records (one JSON per sha256, so a changed document is a
+new key and an unchanged one costs nothing), and only new records are turned into rows
+(DIR/state/rows, see `cache`). A new extractor version therefore re-reads every document
+from the raw store, without crawling. The published tables are rebuilt from the kept
+rows in a fixed order, so the result never depends on the order documents arrived in.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 import extract
+from extract.pipeline import extract_path
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache
 from nianbao.datasets.crosscheck import cross_year_checks
@@ -114,8 +116,6 @@ def _store(data_dir: Path, sha256: str, record: dict[str, Any]) -> None:
 
 def extract_document(path: Path, sha256: str) -> dict[str, Any]:
     """One document → record dict; any failure becomes a `failed` record, never a crash."""
-    from extract.pipeline import extract_path
-
     try:
         record = extract_path(path).to_dict()
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
