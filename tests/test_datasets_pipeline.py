@@ -110,3 +110,20 @@ def test_run_nightly_and_a_changed_report(portal, tmp_path: Path) -> None:
         timeout=240,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_nightly_failure_is_loud_and_keeps_the_data(tmp_path: Path) -> None:
+    from nianbao.datasets.publish import publish
+    from tests.datasets_helpers import gold_tables
+
+    data = tmp_path / "data"
+    publish(gold_tables(), data)
+    before = files(data)
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - id: x\n", encoding="utf-8")  # no name, no url
+    code, out = invoke("nightly", "--sources", str(bad), "--data-dir", str(data))
+    assert code == 1
+    assert "FAILED" in out and "previously published datasets are unchanged" in out
+    log_file = next((data / "logs").glob("nightly-*.log"))
+    assert "FAILED" in log_file.read_text(encoding="utf-8")
+    assert files(data) == before
