@@ -29,7 +29,7 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
         )
     con = duckdb.connect()
     for name in TABLES:
-        pattern = (release / name).as_posix() + "/**/*.parquet"
+        pattern = ((release / name).as_posix() + "/**/*.parquet").replace("'", "''")
         con.execute(
             f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{pattern}', "
             "hive_partitioning = false, union_by_name = true)"

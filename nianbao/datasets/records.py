@@ -48,14 +48,18 @@ def agency_id(scope: str, name: str) -> str:
     return f"ag-{digest[:12]}"
 
 
+_INT64 = 2**63
+
+
 def _count(value: Any, where: str) -> int | None:
+    """A count as an integer; anything else (a fraction, text, out of range) is null."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    log.warning("%s: non-integer count %r kept as null (raw text kept)", where, value)
+        value = int(value)
+    if isinstance(value, int) and -_INT64 <= value < _INT64:
+        return value
+    log.warning("%s: %r is not a count, kept as null (raw text kept)", where, value)
     return None
 
 
