@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +223,14 @@ def test_any_cell_value_becomes_a_count_or_null(cells: dict) -> None:
             assert row["value"] is None
     table = pa.Table.from_pylist(rows, schema=APPLICATIONS.schema)
     assert table.num_rows == len(cells)
+
+
+@given(CELL_VALUES)
+def test_any_proactive_value_becomes_a_number_or_null(value) -> None:
+    record = {"proactive": [{"item": "fees", "metric": "amount", "value": value, "raw": "x"}]}
+    (row,) = rec.proactive_rows("r", "a", 2024, record)
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        assert row["value"] == float(value)
+    else:
+        assert row["value"] is None
+    assert row["unit"] == "万元" and row["row_label"] == "行政事业性收费"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import unicodedata
 from datetime import date
@@ -63,6 +64,16 @@ def _count(value: Any, where: str) -> int | None:
     return None
 
 
+def _number(value: Any, where: str) -> float | None:
+    """A finite number (counts and 万元 amounts); anything else is null."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    log.warning("%s: %r is not a number, kept as null (raw text kept)", where, value)
+    return None
+
+
 def _loc(cell: dict[str, Any]) -> dict[str, int | None]:
     loc = cell.get("loc") or {}
     return {
@@ -82,7 +93,6 @@ def proactive_rows(rid: str, aid: str, year: int | None, record: dict[str, Any])
     rows = []
     for cell in record.get("proactive") or []:
         item, metric = cell["item"], cell["metric"]
-        value = cell.get("value")
         rows.append(
             {
                 "report_id": rid,
@@ -92,7 +102,7 @@ def proactive_rows(rid: str, aid: str, year: int | None, record: dict[str, Any])
                 "column_key": metric,
                 "row_label": cell.get("label") or item_labels.get(item, item),
                 "column_label": metric_labels.get(metric),
-                "value": None if value is None else float(value),
+                "value": _number(cell.get("value"), f"{rid} proactive.{item}.{metric}"),
                 "unit": metric_units.get(metric),
                 "raw": cell.get("raw"),
                 "derived": bool(cell.get("derived", False)),
