@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def bundled_sources() -> Path:
     """The sources registry shipped with the crawler."""
-    import crawler
+    import crawler  # see `run` for why the crawler is imported late
 
     return Path(crawler.__file__).parent / "sources.yaml"
 
@@ -200,6 +200,8 @@ def run(
 ) -> RunSummary:
     """Crawl `sources` (default: the bundled registry) into `data_dir`, then build and publish
     (and mirror the release to the fsspec URL `publish_to`, e.g. s3://bucket/nianbao)."""
+    # imported here, not at the top: the crawler pulls in Scrapy, which every other
+    # `nianbao` command (query, show, export …) would otherwise pay for at start-up
     from crawler.runner import run_crawl
     from crawler.sources import load_sources
 
