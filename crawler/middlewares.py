@@ -15,8 +15,11 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +149,35 @@ class SourceDomainsMiddleware:
             self.crawler.stats.inc_value("nianbao/offsite_filtered")
             logger.info("source %s: not following %s (outside %s)", source_id, request.url, domains)
             raise IgnoreRequest(f"{request.url} is outside the allowed domains of {source_id}")
+
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """robots.txt obeyed, and when it cannot be read, nothing is fetched from that host.
+
+    Scrapy allows everything when robots.txt fails to download, and parses a 5xx error page
+    as if it were robots.txt (allowing everything again). Here a robots.txt that answered
+    5xx, or could not be fetched at all, disallows the whole host for the run, as search
+    engines do; a 4xx (no robots.txt) still allows everything.
+    """
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self._stats.inc_value("robotstxt/unreadable")
+            logger.warning("robots.txt of %s answered %s: not crawling it", netloc, response.status)
+            response = response.replace(body=DISALLOW_ALL)
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        pending = self._parsers[netloc]
+        self._stats.inc_value("robotstxt/unreadable")
+        logger.warning("robots.txt of %s could not be read (%s): not crawling it", netloc, exc)
+        parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
+        self._parsers[netloc] = parser
+        if isinstance(pending, Deferred):
+            pending.callback(parser)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -59,6 +59,8 @@ BASE: dict[str, Any] = {
         "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
         "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
         "crawler.middlewares.SourceDomainsMiddleware": 540,
         "crawler.middlewares.WafDetectionMiddleware": 595,

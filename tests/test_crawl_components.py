@@ -278,3 +278,20 @@ def test_many_manifest_parts_are_compacted_without_losing_a_version(tmp_path: Pa
     assert len(list((tmp_path / "manifests" / "documents").glob("part-*.parquet"))) == 1
     assert read_documents(tmp_path).column("sha256").to_pylist() == before
     assert len(before) == 5
+
+
+def test_unreadable_robots_txt_forbids_the_host() -> None:
+    from twisted.internet.defer import Deferred
+
+    from crawler.middlewares import StrictRobotsTxtMiddleware
+
+    crawler = _crawler({"ROBOTSTXT_OBEY": True})
+    crawler.stats.open_spider()
+    mw = StrictRobotsTxtMiddleware.from_crawler(crawler)
+    pending: Deferred = Deferred()
+    mw._parsers["www.bjchy.gov.cn"] = pending
+    mw._robots_error(ConnectionRefusedError("refused"), "www.bjchy.gov.cn")
+    parser = mw._parsers["www.bjchy.gov.cn"]
+    assert not parser.allowed("http://www.bjchy.gov.cn/zwgk/gknb/", "nianbao")
+    assert pending.called
+    assert crawler.stats.get_value("robotstxt/unreadable") == 1
