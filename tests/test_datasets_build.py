@@ -417,3 +417,35 @@ def test_report_of_unknown_year_is_kept_in_its_own_partition(tmp_path: Path) -> 
     assert "reports-unknown" in {r["name"] for r in package["resources"]}
     cells = read(tmp_path, "applications")
     assert set(cells["year"].to_pylist()) == {2024}
+
+
+def test_row_cache_torn_between_files_heals(built: Path, monkeypatch) -> None:
+    """Killed after the cell tables were written but before records.parquet: the next
+    build makes the new document's rows again, without duplicates."""
+    import pyarrow.parquet as pq
+
+    from nianbao.datasets import cache as cache_mod
+
+    before = read(built, "applications").num_rows
+    html = (Path(__file__).parent / "fixtures/corpus/docs/fj-putian-kjj-2025.html").read_bytes()
+    row = document_row(
+        built, "fj-putian-kjj-2025", html + b"<!-- v2 -->", FETCHED_AT.replace(day=9)
+    )
+    write_manifest(built, [row], name="part-1")
+
+    def torn(self, data_dir):
+        directory = cache_mod.cache_dir(data_dir)
+        for name in cache_mod.CELL_TABLES:
+            pq.write_table(self.tables[name], directory / f"{name}.parquet")
+        raise OSError("killed")
+
+    monkeypatch.setattr(cache_mod.RowCache, "save", torn)
+    assert not rebuild(built).ok
+    monkeypatch.undo()
+    summary = rebuild(built)
+    assert summary.ok and summary.extracted == 0  # the record itself was kept
+    apps = read(built, "applications")
+    reports = read(built, "reports")
+    new = reports.filter(pc.equal(reports["sha256"], row["sha256"]))["report_id"][0].as_py()
+    new_cells = apps.filter(pc.equal(apps["report_id"], new)).num_rows
+    assert new_cells == 182 and apps.num_rows == before + new_cells

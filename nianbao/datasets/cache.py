@@ -135,7 +135,7 @@ class RowCache:
                 name: pq.read_table(directory / f"{name}.parquet", schema=schema)
                 for name, schema in SCHEMAS.items()
             }
-        except (FileNotFoundError, pa.ArrowInvalid) as exc:
+        except (OSError, pa.ArrowException) as exc:  # gone, torn, or an older layout
             if directory.exists():
                 log.warning("row cache in %s unreadable (%s): rows are made again", directory, exc)
             return cls.empty()
