@@ -237,7 +237,10 @@ class Portal:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         text = yaml.safe_dump({"sources": self.sources()}, allow_unicode=True, sort_keys=False)
-        path.write_text(text, encoding="utf-8")
+        # Written whole, then renamed: a reader waiting for the file never sees half of it.
+        partial = path.with_name(path.name + ".part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
         return path
 
     def expected(self) -> dict[str, Truth]:
