@@ -1,0 +1,39 @@
+"""The scale benchmark's generator and journalist queries, on a small scale (no timing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.compute as pc
+
+from benchmarks.dataset import QUERIES, generate
+from nianbao.datasets.build import build
+from nianbao.datasets.publish import publish
+from nianbao.datasets.query import connect
+
+
+def test_generated_reports_build_and_answer_the_queries(tmp_path: Path) -> None:
+    generate(160, tmp_path)
+    result = build(tmp_path)
+    assert result.extracted == 0 and result.reused == 160  # all from the row cache
+    tables = result.tables
+    assert tables["reports"].num_rows == 160
+    assert set(tables["reports"]["year"].to_pylist()) == set(range(2018, 2026))
+    cross = tables["checks"].filter(pc.equal(tables["checks"]["kind"], "cross_year"))
+    assert cross.num_rows > 0
+    publish(tables, tmp_path)
+    con = connect(tmp_path)
+    try:
+        answers = {name: con.sql(sql).fetchall() for name, sql in QUERIES.items()}
+        total = con.sql(
+            "SELECT sum(value) FROM applications JOIN reports USING (report_id) "
+            "WHERE row_key = 'new_received' AND column_key = 'total' AND is_latest"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    jiangsu = answers.pop("reports in Jiangsu whose checks fail")  # 20 agencies: maybe none
+    assert all(row[2] > 0 for row in jiangsu)
+    assert all(answers.values()), [n for n, rows in answers.items() if not rows]
+    assert sum(row[2] for row in answers["applications per year by level"]) == total
+    shares = [row[2] for row in answers["share of 不予公开 by reason, 2024"]]
+    assert abs(sum(shares) - 100) < 1
