@@ -58,7 +58,7 @@ def test_reports_from_the_real_corpus(built: Path) -> None:
     row = reports.filter(
         pc.equal(reports["url"], "http://js-huaian.example/zfxxgknb/js-huaian-2024/report.pdf")
     ).to_pylist()[0]
-    assert row["agency"] == "淮安市人民政府"
+    assert row["agency_name"] == "淮安市人民政府"
     assert row["year"] == 2024
     assert row["page_url"] == "http://js-huaian.example/zfxxgknb/js-huaian-2024/index.html"
     assert row["division_code"] == "320800" and row["level"] == "city"
@@ -71,7 +71,7 @@ def test_reports_from_the_real_corpus(built: Path) -> None:
 
 def test_cell_values_match_the_gold_answers(built: Path) -> None:
     apps = read(built, "applications")
-    reports = read(built, "reports").select(["report_id", "agency", "year"])
+    reports = read(built, "reports").select(["report_id", "agency_name", "year"])
     joined = apps.join(reports, "report_id", join_type="inner", left_suffix="_a")
     # 淮安市人民政府 2024: 行政复议 总计 351; 本年新收 总计 from gold
     gold = json.loads(
@@ -79,7 +79,7 @@ def test_cell_values_match_the_gold_answers(built: Path) -> None:
     )
     mine = joined.filter(
         pc.and_(
-            pc.equal(joined["agency"], "淮安市人民政府"),
+            pc.equal(joined["agency_name"], "淮安市人民政府"),
             pc.equal(joined["row_key"], "new_received"),
         )
     )
@@ -113,7 +113,7 @@ def test_checks_in_report_and_across_years(built: Path) -> None:
     # the 洪泽区 2023 and 2024 reports print the agency name differently but are one agency
     reports = read(built, "reports")
     hongze = reports.filter(pc.equal(reports["source_id"], "js-hongze"))
-    assert len(set(hongze["agency"].to_pylist())) == 2
+    assert len(set(hongze["agency_name"].to_pylist())) == 2
     assert len(set(hongze["agency_id"].to_pylist())) == 1
     carried = [c for c in cross if c["name"] == "carried_forward_continuity" and c["year"] == 2024]
     assert {c["report_id"] for c in carried} >= set(
@@ -166,7 +166,9 @@ def test_changed_document_is_a_new_version(built: Path) -> None:
     assert summary.ok and summary.extracted == 1
     reports = read(built, "reports")
     cgj = reports.filter(
-        pc.and_(pc.equal(reports["agency"], "莆田市城市管理局"), pc.equal(reports["year"], 2023))
+        pc.and_(
+            pc.equal(reports["agency_name"], "莆田市城市管理局"), pc.equal(reports["year"], 2023)
+        )
     )
     assert sorted(cgj["version"].to_pylist()) == [1, 2]
     latest = cgj.filter(cgj["is_latest"]).to_pylist()[0]

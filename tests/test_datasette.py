@@ -37,7 +37,7 @@ def test_sqlite_file_and_metadata(site: Path) -> None:
     row = next(
         db.query(
             "SELECT value FROM review_litigation r JOIN reports USING (report_id) "
-            "WHERE agency = '淮安市人民政府' AND row_key = 'review' AND column_key = 'total'"
+            "WHERE agency_name = '淮安市人民政府' AND row_key = 'review' AND column_key = 'total'"
         )
     )
     assert row["value"] == 351

@@ -29,7 +29,8 @@ def invoke(*args: str) -> tuple[int, str]:
 
 HUAIAN_NEW = (
     "SELECT a.value FROM applications a JOIN reports r USING (report_id) "
-    "WHERE r.agency = '淮安市人民政府' AND a.row_key = 'new_received' AND a.column_key = 'total'"
+    "WHERE r.agency_name = '淮安市人民政府' "
+    "AND a.row_key = 'new_received' AND a.column_key = 'total'"
 )
 
 
@@ -54,7 +55,7 @@ def test_query_formats(data_dir: Path) -> None:
         "--format",
         "csv",
         "SELECT row_key, row_label, value FROM review_litigation r JOIN reports USING (report_id) "
-        "WHERE agency = '淮安市人民政府' AND column_key = 'total' ORDER BY row_key",
+        "WHERE agency_name = '淮安市人民政府' AND column_key = 'total' ORDER BY row_key",
     )
     assert code == 0
     rows = list(csv.DictReader(out.splitlines()))
@@ -92,7 +93,9 @@ def test_export_xlsx_and_csv(data_dir: Path, tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(xlsx).active
     header = [c.value for c in sheet[1]]
     assert header[:2] == ["report_id", "agency_id"] and "page_url" in header
-    agencies = {row[header.index("agency")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    agencies = {
+        row[header.index("agency_name")] for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert "上海市人民政府办公厅" in agencies and sheet.max_row == 23
 
     out_csv = tmp_path / "failing.csv"

@@ -108,7 +108,7 @@ def show_command(data_dir: Path, agency: str) -> None:
     for row in rows:
         if row["agency_id"] != current:
             current = row["agency_id"]
-            click.echo(f"\n{row['agency']}  [{row['agency_id']}]  {row['source_name'] or ''}")
+            click.echo(f"\n{row['agency_name']}  [{row['agency_id']}]  {row['source_name'] or ''}")
         latest = "" if row["is_latest"] else " (superseded)"
         click.echo(
             f"  {row['year'] or '????'} v{row['version']}{latest}  {row['status']}"

@@ -240,7 +240,7 @@ def choose_report_documents(
 
 
 def _agency(doc: dict[str, Any], summary: dict[str, Any], source: dict[str, Any]) -> str:
-    return summary["agency"] or doc.get("agency") or source.get("name") or doc["source_id"]
+    return summary["agency_name"] or doc.get("agency") or source.get("name") or doc["source_id"]
 
 
 def report_row(
@@ -253,7 +253,7 @@ def report_row(
     return {
         "report_id": rec.report_id(doc["sha256"]),
         "agency_id": rec.agency_id(scope, agency),
-        "agency": agency,
+        "agency_name": agency,
         "source_id": doc.get("source_id"),
         "source_name": source.get("name"),
         "division_code": source.get("division_code"),

@@ -36,7 +36,7 @@ SUMMARY_FIELDS = (
     "error",
     "reader",
     "title",
-    "agency",
+    "agency_name",
     "year",
     "published_date",
     "proactive_format",

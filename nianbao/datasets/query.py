@@ -48,11 +48,11 @@ def query(data_dir: Path, sql: str) -> pa.Table:
 
 
 AGENCY_REPORTS_SQL = """
-SELECT r.agency_id, r.agency, r.source_name, r.year, r.version, r.is_latest, r.status,
+SELECT r.agency_id, r.agency_name, r.source_name, r.year, r.version, r.is_latest, r.status,
        r.report_id, r.title, r.published_date, r.page_url, r.url, r.checks, r.failed_checks
 FROM reports r
 WHERE r.agency_id = $agency
-   OR r.agency_id IN (SELECT agency_id FROM reports WHERE agency LIKE '%' || $agency || '%')
+   OR r.agency_id IN (SELECT agency_id FROM reports WHERE agency_name LIKE '%' || $agency || '%')
 ORDER BY r.agency_id, r.year, r.version
 """
 

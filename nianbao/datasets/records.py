@@ -188,7 +188,7 @@ def summary_row(sha256: str, record: dict[str, Any]) -> dict[str, Any]:
         "error": record.get("error"),
         "reader": record.get("kind"),
         "title": record.get("title"),
-        "agency": record.get("agency"),
+        "agency_name": record.get("agency"),
         "year": record.get("year"),
         "published_date": iso_date(record.get("published_date")),
         "proactive_format": formats.get("proactive"),

@@ -327,7 +327,7 @@ REPORTS = Table(
     (
         REPORT_ID,
         AGENCY_ID,
-        _f("agency", "string", "Agency name as printed", "报告所载机关名称"),
+        _f("agency_name", "string", "Agency name as printed", "报告所载机关名称"),
         SOURCE_ID,
         _f("source_name", "string", "Name of the publishing site", "发布网站名称"),
         _f(

@@ -100,7 +100,7 @@ def write_sqlite(data_dir: Path) -> Path:
         for columns_ in INDEXES.get(name, []):
             table.create_index(columns_)
     # trigram: Chinese has no spaces for the default tokenizer to split on
-    db["reports"].enable_fts(["agency", "title", "source_name"], tokenize="trigram")
+    db["reports"].enable_fts(["agency_name", "title", "source_name"], tokenize="trigram")
     db.close()
     os.replace(tmp, final)
     (out_dir / "metadata.json").write_text(
