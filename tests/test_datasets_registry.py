@@ -234,3 +234,29 @@ def test_any_proactive_value_becomes_a_number_or_null(value) -> None:
     else:
         assert row["value"] is None
     assert row["unit"] == "万元" and row["row_label"] == "行政事业性收费"
+
+
+def test_implausible_years_and_unknown_formats_do_not_block_publication(tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.datasets_helpers import CORPUS, FETCHED_AT
+
+    gold = json.loads((CORPUS / "gold" / "js-huaian-2024.json").read_text(encoding="utf-8"))
+    sha = hashlib.sha256(b"odd").hexdigest()
+    record = rec.record_from_gold(gold, source="odd.pdf", sha256=sha, version="gold")
+    record["year"], record["formats"]["applications"] = 1024, "2099"
+    doc = {
+        "source_id": "odd",
+        "url": "http://odd/1.pdf",
+        "page_url": None,
+        "kind": "attachment",
+        "sha256": sha,
+        "fetched_at": FETCHED_AT,
+        "year": 3024,
+    }
+    tables, _ = assemble([doc], {sha: record}, {"odd": {"level": "galaxy"}})
+    publish(tables, tmp_path)
+    (report,) = read(tmp_path, "reports").to_pylist()
+    assert report["year"] is None and report["level"] is None
+    assert report["applications_format"] is None and report["proactive_format"] == "2021"
+    assert set(read(tmp_path, "applications")["format"].to_pylist()) == {None}

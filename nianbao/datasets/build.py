@@ -35,6 +35,7 @@ from nianbao.datasets.registry import (
     CRAWL_RUNS,
     CRAWL_SOURCES,
     DOCUMENTS,
+    LEVELS,
     REPORTS,
     Table,
 )
@@ -257,8 +258,8 @@ def report_row(
         "source_id": doc.get("source_id"),
         "source_name": source.get("name"),
         "division_code": source.get("division_code"),
-        "level": source.get("level"),
-        "year": summary["year"] or doc.get("year"),
+        "level": source.get("level") if source.get("level") in LEVELS else None,
+        "year": summary["year"] or rec.plausible_year(doc.get("year")),
         "title": summary["title"] or doc.get("title"),
         "status": summary["status"],
         "error": summary["error"],
@@ -355,9 +356,10 @@ def _lookup(ids: pa.ChunkedArray, keys: pa.ChunkedArray, values: pa.ChunkedArray
 def crawler_tables(data_dir: Path, docs: list[dict[str, Any]]) -> dict[str, pa.Table]:
     """documents, crawl_runs and crawl_sources as the registry declares them."""
     out = {}
-    out["documents"] = pa.Table.from_pylist(
-        [{n: d.get(n) for n in DOCUMENTS.column_names} for d in docs], schema=DOCUMENTS.schema
-    )
+    rows = [{n: d.get(n) for n in DOCUMENTS.column_names} for d in docs]
+    for row in rows:
+        row["year"] = rec.plausible_year(row["year"])  # a crawler's guess, never a blocker
+    out["documents"] = pa.Table.from_pylist(rows, schema=DOCUMENTS.schema)
     for table in (CRAWL_RUNS, CRAWL_SOURCES):
         raw = read_parquet_dir(data_dir / "manifests" / table.name)
         out[table.name] = table.empty() if raw is None else _fit(table, raw)

@@ -14,7 +14,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from nianbao.datasets.registry import labels, units
+from nianbao.datasets.registry import FORMATS, YEAR, labels, units
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def proactive_rows(rid: str, aid: str, year: int | None, record: dict[str, Any])
     item_labels = labels("proactive", "item")
     metric_labels = labels("proactive", "metric")
     metric_units = units("proactive", "metric")
-    fmt = (record.get("formats") or {}).get("proactive")
+    fmt = table_format(record, "proactive")
     rows = []
     for cell in record.get("proactive") or []:
         item, metric = cell["item"], cell["metric"]
@@ -119,7 +119,7 @@ def matrix_rows(
     """`applications` or `review_litigation`: row key → column key → cell, one row per cell."""
     row_labels = labels(table, "row")
     column_labels = labels(table, "column")
-    fmt = (record.get("formats") or {}).get(table)
+    fmt = table_format(record, table)
     rows = []
     for row_key, columns in (record.get(table) or {}).items():
         for column_key, cell in columns.items():
@@ -179,9 +179,30 @@ def check_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> 
     return sorted(rows, key=lambda r: r["check_key"])
 
 
+def table_format(record: dict[str, Any], table: str) -> str | None:
+    """The format key of one table, or None for a key SCHEMA.md does not know."""
+    fmt = (record.get("formats") or {}).get(table)
+    if fmt is None or fmt in FORMATS:
+        return fmt
+    log.warning("%s: unknown %s format %r left empty", record.get("source"), table, fmt)
+    return None
+
+
+def plausible_year(year: Any) -> int | None:
+    """A covered year in the registry's range; anything else is unknown, not a failed build."""
+    if (
+        isinstance(year, int)
+        and not isinstance(year, bool)
+        and YEAR.minimum <= year <= YEAR.maximum
+    ):
+        return year
+    if year is not None:
+        log.warning("implausible year %r left empty", year)
+    return None
+
+
 def summary_row(sha256: str, record: dict[str, Any]) -> dict[str, Any]:
     """What the reports table needs of a record, besides its cells and checks."""
-    formats = record.get("formats") or {}
     return {
         "sha256": sha256,
         "status": record.get("status") or "failed",
@@ -189,11 +210,11 @@ def summary_row(sha256: str, record: dict[str, Any]) -> dict[str, Any]:
         "reader": record.get("kind"),
         "title": record.get("title"),
         "agency_name": record.get("agency"),
-        "year": record.get("year"),
+        "year": plausible_year(record.get("year")),
         "published_date": iso_date(record.get("published_date")),
-        "proactive_format": formats.get("proactive"),
-        "applications_format": formats.get("applications"),
-        "review_litigation_format": formats.get("review_litigation"),
+        "proactive_format": table_format(record, "proactive"),
+        "applications_format": table_format(record, "applications"),
+        "review_litigation_format": table_format(record, "review_litigation"),
         "extractor_version": record.get("extractor_version") or "",
         "cells": cell_count(record),
         "checks": len(record.get("checks") or []),
