@@ -260,3 +260,32 @@ def test_implausible_years_and_unknown_formats_do_not_block_publication(tmp_path
     assert report["year"] is None and report["level"] is None
     assert report["applications_format"] is None and report["proactive_format"] == "2021"
     assert set(read(tmp_path, "applications")["format"].to_pylist()) == {None}
+
+
+def test_repeated_rows_are_kept_apart() -> None:
+    record = {
+        "proactive": [
+            {"item": "extra", "metric": "decisions", "label": "行政检查", "value": 3, "raw": "3"},
+            {"item": "extra", "metric": "decisions", "label": "行政检查", "value": 5, "raw": "5"},
+        ],
+        "checks": [
+            {
+                "name": "applications.balance",
+                "table": "applications",
+                "column": "total",
+                "passed": True,
+                "left": 1,
+                "right": 1,
+                "left_expr": "a",
+                "right_expr": "b",
+            },
+        ]
+        * 2,
+    }
+    labels = [r["row_label"] for r in rec.proactive_rows("r", "a", 2024, record)]
+    assert labels == ["行政检查", "行政检查#2"]
+    keys = [r["check_key"] for r in rec.check_rows("r", "a", 2024, record)]
+    assert keys == [
+        "in_report:applications:applications.balance::total",
+        "in_report:applications:applications.balance::total#2",
+    ]

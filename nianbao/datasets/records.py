@@ -110,6 +110,7 @@ def proactive_rows(rid: str, aid: str, year: int | None, record: dict[str, Any])
                 **_loc(cell),
             }
         )
+    _disambiguate(rows, ("row_key", "row_label", "column_key"), "row_label")
     return sorted(rows, key=lambda r: (r["row_key"], r["row_label"], r["column_key"]))
 
 
@@ -140,6 +141,18 @@ def matrix_rows(
                 }
             )
     return sorted(rows, key=lambda r: (r["row_key"], r["column_key"]))
+
+
+def _disambiguate(rows: list[dict[str, Any]], key: tuple[str, ...], field: str) -> None:
+    """Two rows with one key (two 其他 rows printed under the same label, say) are both
+    kept, the second as "label#2": a repeated row is a fact about the report, and a
+    duplicate primary key would stop the whole publication."""
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        k = tuple(row[f] for f in key)
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] > 1:
+            row[field] = f"{row[field]}#{seen[k]}"
 
 
 def check_key(kind: str, table: str, name: str, row: str | None, column: str | None) -> str:
@@ -176,6 +189,7 @@ def check_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> 
                 "other_report_id": None,
             }
         )
+    _disambiguate(rows, ("check_key",), "check_key")
     return sorted(rows, key=lambda r: r["check_key"])
 
 
