@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,17 +46,34 @@ _SCANNED = 64 * 1024  # how much of a challenge-status body is searched for mark
 _SMALL_BODY = 16 * 1024  # a 200 this small may still be a challenge page (WZWS, 安全狗)
 
 
+def _plain_body(response: Response) -> bytes:
+    """The body, decompressed when it is small and gzip/deflate encoded.
+
+    This middleware runs before HttpCompressionMiddleware and RedirectMiddleware, so that a
+    WZWS 307 challenge is seen as a challenge and not followed as a redirect.
+    """
+    body = response.body[:_SCANNED]
+    encoding = (response.headers.get(b"Content-Encoding") or b"").lower()
+    if encoding in (b"gzip", b"x-gzip", b"deflate") and len(response.body) < _SCANNED:
+        try:
+            return zlib.decompressobj(47).decompress(response.body, _SCANNED)
+        except zlib.error:
+            return body
+    return body
+
+
 def waf_evidence(response: Response) -> str | None:
     """A short description of the anti-bot challenge this response is, or None."""
     cookies = b"; ".join(response.headers.getlist(b"Set-Cookie"))
     scan_body = response.status in CHALLENGE_STATUSES or len(response.body) < _SMALL_BODY
-    if not cookies and not (scan_body and _BODY_ANY.search(response.body[:_SCANNED])):
+    body = _plain_body(response) if scan_body else b""
+    if not cookies and not (scan_body and _BODY_ANY.search(body)):
         return _generic_waf(response)
     for product, where, pattern in WAF_SIGNATURES:
         if where == "cookie" and cookies:
             match = pattern.search(cookies)
         elif where == "body" and scan_body:
-            match = pattern.search(response.body[:_SCANNED])
+            match = pattern.search(body)
         else:
             match = None
         if match:

@@ -63,7 +63,9 @@ BASE: dict[str, Any] = {
         "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
         "crawler.middlewares.SourceDomainsMiddleware": 540,
-        "crawler.middlewares.WafDetectionMiddleware": 595,
+        # Before redirects (600) and decompression (590) see the response: a WZWS 307 is a
+        # challenge, not a redirect to follow.
+        "crawler.middlewares.WafDetectionMiddleware": 610,
     },
     "ITEM_PIPELINES": {
         "crawler.pipelines.RawFilesPipeline": 100,

@@ -295,3 +295,17 @@ def test_unreadable_robots_txt_forbids_the_host() -> None:
     assert not parser.allowed("http://www.bjchy.gov.cn/zwgk/gknb/", "nianbao")
     assert pending.called
     assert crawler.stats.get_value("robotstxt/unreadable") == 1
+
+
+def test_wzws_redirect_and_compressed_challenges_are_seen() -> None:
+    import gzip
+
+    url = "http://www.stats.gov.cn/sj/"
+    wzws = Response(
+        url, status=307, headers={"Set-Cookie": "wzws_cid=abc; path=/", "Location": url}
+    )
+    assert "网宿 WZWS challenge (cookie: wzws_cid)" in waf_evidence(wzws)
+    packed = Response(
+        url, status=521, body=gzip.compress(JSL_BODY), headers={"Content-Encoding": "gzip"}
+    )
+    assert "加速乐/JSL challenge (body:" in waf_evidence(packed)

@@ -275,3 +275,38 @@ def test_next_page_link_and_column_discovery_by_link_text() -> None:
 def test_list_parsers_never_crash_on_arbitrary_replies(text: str, hint: str) -> None:
     result = parse_list("http://www.example.gov.cn/col/index.html", text, hint)
     assert all(e.url.startswith("http") for e in result.entries)
+
+
+def test_hanweb_reply_without_cdata_and_total_only_in_the_datastore() -> None:
+    column = """<html><body><script type="text/xml"><datastore><totalrecord>40</totalrecord>
+      <recordset><record><li><a href="/art/2024/1/16/art_1229779591_86714.html"
+      title="溪下乡2023年政府信息公开工作年度报告">溪下乡2023年…</a><i>2024-01-16</i></li></record>
+      </recordset></datastore></script>
+      <script>var param_745545 = {col:1,webid:355,path:'/',columnid:1229779591,unitid:'745545'};
+      $('#745545').jpage({perPage:10,groupSize:2});</script></body></html>"""
+    result = parse_list("https://www.yj.gov.cn/col/col1229779591/index.html", column)
+    assert [(e.url, e.date) for e in result.entries] == [
+        ("https://www.yj.gov.cn/art/2024/1/16/art_1229779591_86714.html", "2024-01-16")
+    ]
+    assert [r.url.split("?")[1] for r in result.follow] == [
+        "startrecord=2&endrecord=21&perpage=10",
+        "startrecord=22&endrecord=40&perpage=10",
+    ]
+
+
+def test_fjdzapp_page_count_from_record_count() -> None:
+    payload = {"page": 1, "prepage": 20, "recordCount": 45, "data": []}
+    url = "https://www.putian.gov.cn/fjdzapp/search?channelid=201988&page=1&prepage=20"
+    result = jsonapi.parse_fjdzapp(url, payload)
+    assert [r.url.rsplit("&", 2)[1] for r in result.follow] == ["page=2", "page=3"]
+
+
+def test_year_folders_of_a_report_column_are_sub_columns() -> None:
+    text = (
+        '<a href="gknb2017/">2017年</a><a href="gknb2018/index.html">2018</a><a href="/x/">首页</a>'
+    )
+    result = parse_list("http://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/", text)
+    assert [(e.url, e.is_column) for e in result.entries] == [
+        ("http://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/gknb2017/", True),
+        ("http://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/gknb2018/index.html", True),
+    ]

@@ -19,7 +19,8 @@ from crawler.listing.classify import is_report_title, normalize_title, parse_dat
 from crawler.listing.links import looks_like_column_url, report_entries
 
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S)
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_RECORD = re.compile(r"<record>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S)
+_TOTALRECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[\s*<a\s+href=[\"']([^\"']+)[\"']", re.S)
 _TOTALPAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>")
 _PARAM = re.compile(r"var\s+param_\w+\s*=\s*\{([^}]+)\}")
@@ -52,8 +53,8 @@ def _pairs(body: str) -> dict[str, str]:
 def records(url: str, text: str) -> list[Entry]:
     """Report entries in `<record>` CDATA blocks (embedded or a dataproxy reply)."""
     entries: dict[str, Entry] = {}
-    for record in _RECORD.findall(text):
-        sel = Selector(text=record)
+    for cdata, plain in _RECORD.findall(text):
+        sel = Selector(text=cdata or plain)
         for anchor in sel.xpath("//a[@href]"):
             href = anchor.attrib["href"].strip()
             title = normalize_title(anchor.attrib.get("title") or "") or normalize_title(
@@ -75,7 +76,8 @@ def group_requests(url: str, text: str, embedded: int) -> list[ListRequest]:
         return [ListRequest(urljoin(url, nextgroup[1]), family="hanweb")] if nextgroup else []
     param = {**_DEFAULTS, **_pairs(param_match[1])}
     options = _pairs(jpage_match[1])
-    total = min(int(options.get("totalRecord", "0") or 0), MAX_RECORDS)
+    declared = options.get("totalRecord") or (_TOTALRECORD.search(text) or [None, "0"])[1]
+    total = min(int(declared) if str(declared).isdigit() else 0, MAX_RECORDS)
     per_page = int(options.get("perPage", "15") or 15)
     group_size = int(options.get("groupSize", "3") or 3)
     step = per_page * group_size

@@ -73,6 +73,22 @@ def _epoch_date(value: Any) -> str | None:
     return parse_date(str(value)) if value else None
 
 
+def _int(value: Any) -> int:
+    return (
+        int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else 0
+    )
+
+
+def _page_count(payload: dict[str, Any]) -> int:
+    """Pages of a Fujian reply: pageCount (or its spellings), else records / page size."""
+    for key in ("pageCount", "pagecount", "totalPage", "totalpage", "pages"):
+        if _int(payload.get(key)):
+            return _int(payload[key])
+    records = _int(payload.get("recordCount") or payload.get("total"))
+    size = _int(payload.get("prepage") or payload.get("pageSize")) or len(payload.get("data") or [])
+    return -(-records // size) if records and size else 0
+
+
 def parse_fjdzapp(url: str, payload: dict[str, Any]) -> ListResult:
     result = ListResult("fjdzapp")
     seen_ids: set[str] = set()
@@ -93,8 +109,8 @@ def parse_fjdzapp(url: str, payload: dict[str, Any]) -> ListResult:
         date = parse_date(str(doc.get("pubdate") or doc.get("docreltime") or ""))
         entry = Entry(urljoin(url, link), title, date, hints={k: v for k, v in hints.items() if v})
         result.entries.append(entry)
-    current = _current_page(url, payload.get("page"))
-    count = int(payload.get("pageCount") or 0)
+    current = _current_page(url, payload.get("page") or payload.get("pageNo"))
+    count = _page_count(payload)
     if current == 1:
         for page in range(2, min(count, MAX_PAGES) + 1):
             next_url = _with_page(url, page)

@@ -10,6 +10,7 @@ from parsel import Selector
 from crawler.listing import Entry
 from crawler.listing.classify import is_column_title, is_report_title, normalize_title, parse_date
 
+_YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}(?:年度?)?$")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
 _DIR_LIKE = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/col/col\d+/(?:index\.html)?)$", re.I)
 
@@ -50,6 +51,9 @@ def report_entries(url: str, selector: Selector) -> list[Entry]:
             column = looks_like_column_url(absolute)
             entries[absolute] = Entry(absolute, title, _entry_date(anchor), is_column=column)
         elif is_column_title(title) or is_column_title(text):
+            entries[absolute] = Entry(absolute, title, None, is_column=True)
+        elif _YEAR_ONLY.match(text) and looks_like_column_url(absolute):
+            # A 年报 column's year folders ("2017年" → gknb2017/); followed below the column.
             entries[absolute] = Entry(absolute, title, None, is_column=True)
     return list(entries.values())
 
