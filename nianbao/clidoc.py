@@ -19,7 +19,9 @@ def render() -> str:
         "",
     ]
     # A fixed width, so the file does not depend on the terminal it was made in.
-    ctx = click.Context(cli, info_name="nianbao", terminal_width=88, max_content_width=88)
+    ctx = click.Context(
+        cli, info_name="nianbao", terminal_width=88, max_content_width=88, **cli.context_settings
+    )
     lines += ["```", cli.get_help(ctx), "```", ""]
     for name in sorted(cli.list_commands(ctx)):
         command = cli.get_command(ctx, name)
