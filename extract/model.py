@@ -78,6 +78,8 @@ class Document:
     pages: int | None = None
     # What the reader could not be sure of (a copied row whose numbers did not line up…).
     warnings: list[str] = field(default_factory=list)
+    # Pictures in the report body: tables published as images need OCR.
+    images: int = 0
 
     @property
     def tables(self) -> list[Table]:

@@ -104,6 +104,12 @@ def _fill(record: Record, data: bytes, name: str) -> None:
         if record.year is not None and record.year < FIRST_NATIONAL_YEAR:
             record.formats = {t: "pre2019" for t in TABLES}
             return
+        if doc.images:
+            raise ExtractError(
+                "needs_ocr",
+                f"no national statistical tables in the text; the body has {doc.images} "
+                "pictures, which may hold them (OCR needed)",
+            )
         tables = len(doc.tables)
         raise ExtractError(
             "partial",

@@ -101,9 +101,20 @@ def test_report_page_whose_tables_are_missing_is_partial() -> None:
     page = (
         "<html><head><title>某某局2022年政府信息公开工作年度报告</title></head>"
         "<body><div class=TRS_Editor><p>统计期限自2022年1月1日至2022年12月31日。</p>"
-        '<p><img src="table.png"></p></div></body></html>'
+        "<p>详见附件。</p></div></body></html>"
     )
     record = extract_bytes(page.encode(), "img.html")
     assert record.status == "partial"
     assert "no national statistical tables" in record.error
     assert (record.agency, record.year) == ("某某局", 2022)
+
+
+def test_report_published_as_pictures_needs_ocr() -> None:
+    page = (
+        "<html><head><title>某某局2022年政府信息公开工作年度报告</title></head>"
+        "<body><div class=TRS_Editor><p>二、主动公开政府信息情况</p>"
+        '<p><img src="1.jpg"></p><p><img src="2.jpg"></p></div></body></html>'
+    )
+    record = extract_bytes(page.encode(), "pictures.html")
+    assert record.status == "needs_ocr"
+    assert "2 pictures" in record.error
