@@ -19,6 +19,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
@@ -173,13 +174,24 @@ DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """robots.txt obeyed, and when it cannot be read, nothing is fetched from that host.
+    """robots.txt obeyed for every request, and when it cannot be read, nothing is fetched.
 
     Scrapy allows everything when robots.txt fails to download, and parses a 5xx error page
     as if it were robots.txt (allowing everything again). Here a robots.txt that answered
     5xx, or could not be fetched at all, disallows the whole host for the run, as search
     engines do; a 4xx (no robots.txt) still allows everything.
     """
+
+    async def robot_parser(self, request: Request) -> Any:
+        """The host's parser, also for requests that waited while robots.txt was fetched.
+
+        Scrapy hands the parser to the first waiting request only: the Deferred's later
+        callbacks receive None, which means "allow everything". Several requests for a new
+        host arrive together when workers share a Redis queue, so the stored parser is used.
+        """
+        parser = await super().robot_parser(request)
+        stored = self._parsers.get(urlparse_cached(request).netloc)
+        return stored if stored is not None and not isinstance(stored, Deferred) else parser
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:

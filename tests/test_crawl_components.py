@@ -309,3 +309,30 @@ def test_wzws_redirect_and_compressed_challenges_are_seen() -> None:
         url, status=521, body=gzip.compress(JSL_BODY), headers={"Content-Encoding": "gzip"}
     )
     assert "加速乐/JSL challenge (body:" in waf_evidence(packed)
+
+
+def test_every_request_waiting_for_robots_txt_gets_the_parser() -> None:
+    """Scrapy 2.19's own middleware gives the parser to the first waiter and None ("allow
+    all") to the others (waiters_get(RobotsTxtMiddleware) == [True, False, False]): seen as
+    disallowed pages fetched when two workers share a Redis queue."""
+    from scrapy.utils.misc import build_from_crawler
+    from twisted.internet.defer import Deferred
+
+    from crawler.middlewares import StrictRobotsTxtMiddleware
+
+    async def waiters_get(cls: type) -> list[bool]:
+        mw = cls.from_crawler(_crawler({"ROBOTSTXT_OBEY": True}))
+        netloc = "www.bjmy.gov.cn"
+        pending: Deferred = Deferred()
+        mw._parsers[netloc] = pending  # robots.txt is being fetched
+        requests = [Request(f"http://{netloc}/zwgk/draft/{k}.html") for k in range(3)]
+        tasks = [asyncio.ensure_future(mw.robot_parser(r)) for r in requests]
+        await asyncio.sleep(0)
+        parser = build_from_crawler(
+            mw._parserimpl, mw.crawler, b"User-agent: *\nDisallow: /zwgk/draft/\n"
+        )
+        mw._parsers[netloc] = parser  # what _parse_robots does, then it fires the Deferred
+        pending.callback(parser)
+        return [result is parser for result in await asyncio.gather(*tasks)]
+
+    assert asyncio.run(waiters_get(StrictRobotsTxtMiddleware)) == [True, True, True]
