@@ -310,3 +310,43 @@ def test_year_folders_of_a_report_column_are_sub_columns() -> None:
         ("http://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/gknb2017/", True),
         ("http://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/gknb2018/index.html", True),
     ]
+
+
+@given(
+    count=st.integers(min_value=1, max_value=400),
+    name=st.sampled_from(["index", "list", "dezlist"]),
+    ext=st.sampled_from(["html", "htm", "shtml"]),
+)
+def test_trs_pager_announces_every_page_once(count: int, name: str, ext: str) -> None:
+    text = f'<script>createPageHTML({count}, 0, "{name}", "{ext}");</script>'
+    urls = trs.pager_urls(f"http://www.putian.gov.cn/zfxxgk/{name}.{ext}", text)
+    assert urls == [f"http://www.putian.gov.cn/zfxxgk/{name}_{k}.{ext}" for k in range(1, count)]
+    later = f'<script>createPageHTML({count}, 1, "{name}", "{ext}");</script>'
+    assert trs.pager_urls(f"http://www.putian.gov.cn/zfxxgk/{name}_1.{ext}", later) == []
+
+
+@given(
+    total=st.integers(min_value=0, max_value=3000),
+    per_page=st.integers(min_value=1, max_value=50),
+    group=st.integers(min_value=1, max_value=5),
+)
+def test_hanweb_groups_cover_every_record_once(total: int, per_page: int, group: int) -> None:
+    embedded = min(total, per_page * group)
+    records = "".join(
+        f"<record><![CDATA[<li><a href='/art/2024/1/1/art_1_{k}.html'>x</a></li>]]></record>"
+        for k in range(embedded)
+    )
+    column = (
+        f'<div><script type="text/xml"><datastore><recordset>{records}</recordset></datastore>'
+        f"</script></div><script>var param_1 = {{columnid:1,unitid:'1'}};"
+        f"$('#1').jpage({{totalRecord:{total},perPage:{per_page},groupSize:{group}}});</script>"
+    )
+    covered = set(range(1, embedded + 1))
+    for request in hanweb.group_requests(
+        "http://www.nbjb.gov.cn/col/col1/index.html", column, embedded
+    ):
+        query = dict(parse_qs(request.url.split("?", 1)[1]))
+        start, end = int(query["startrecord"][0]), int(query["endrecord"][0])
+        assert not covered & set(range(start, end + 1))
+        covered |= set(range(start, end + 1))
+    assert covered == set(range(1, total + 1))
