@@ -341,3 +341,18 @@ def test_cli_crawls_a_user_registry_in_csv(tmp_path: Path) -> None:
         bad.write_text("id,name\nx,y\n", encoding="utf-8")
         failed = CliRunner().invoke(cli, ["crawl", "--sources", str(bad), "--data-dir", str(data)])
         assert failed.exit_code == 1 and "missing url" in failed.output
+
+
+def test_fujian_static_json_list_pages(tmp_path: Path) -> None:
+    with Portal(reports_per_site=30, slow_seconds=0.2, fj_api="static") as portal:
+        [site] = [s for s in portal.sources() if s["cms"] == "fjdzapp"]
+        truth = portal.expected()[site["id"]]
+        summary = run_crawl([site], tmp_path / "data", throttle=False, timeout=TIMEOUT)
+        rows = read_documents(tmp_path / "data").to_pylist()
+        assert summary.ok, summary.messages
+        assert {r["url"] for r in rows} == truth.reports | truth.attachments | truth.images
+        assert any(r.url.endswith("_lists/api_p002.json") for r in portal.requests)
+        pages = {r["url"]: r for r in rows if r["kind"] == "page"}
+        assert {u: says.get("index_no") for u, says in truth.documents.items()} == {
+            u: pages[u]["index_no"] for u in truth.documents
+        }

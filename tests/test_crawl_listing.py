@@ -350,3 +350,14 @@ def test_hanweb_groups_cover_every_record_once(total: int, per_page: int, group:
         assert not covered & set(range(start, end + 1))
         covered |= set(range(start, end + 1))
     assert covered == set(range(1, total + 1))
+
+
+def test_fjdzapp_column_page_with_static_json_pages() -> None:
+    text = """<script>function loadPage(pageNo) {
+      $.getJSON('/zfxxgk/zfxxgkndbg/_lists/api_p' + ('00' + pageNo).slice(-3) + '.json', f);
+    }</script>"""
+    result = parse_list("https://www.sm.gov.cn/zfxxgk/zfxxgkndbg/", text)
+    assert result.api_first
+    assert [r.url for r in result.follow] == [
+        "https://www.sm.gov.cn/zfxxgk/zfxxgkndbg/_lists/api_p001.json"
+    ]

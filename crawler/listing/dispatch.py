@@ -26,7 +26,7 @@ def parse_list(url: str, text: str, hint: str = "auto") -> ListResult:
         boot = jsonapi.gkmlpt_bootstrap(url, text)
         if boot.follow:
             return boot
-    if jsonapi.FJ_API in text:
+    if jsonapi.FJ_API in text or "_lists/api_p" in text:
         parser = trs.parse if trs.detect(text) else nextlink.parse
         result = parser(url, text, selector)
         result.extend(jsonapi.fjdzapp_bootstrap(url, text))

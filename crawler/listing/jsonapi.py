@@ -170,16 +170,23 @@ def gkmlpt_bootstrap(url: str, text: str) -> ListResult:
 
 _FJ_CHANNEL = re.compile(r"channelid[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
 FJ_API = "/fjdzapp/search"
+_FJ_STATIC = re.compile(r"[\"']([^\"'\s]*?)_lists/api_p")
 FJ_PAGE_SIZE = 100
 
 
 def fjdzapp_bootstrap(url: str, text: str) -> ListResult:
-    """On a Fujian column page that loads `/fjdzapp/search`, the first API page of its channel.
+    """On a Fujian column page that loads its list as JSON, the first page of it: a static
+    `_lists/api_p001.json` when the page names one, else `/fjdzapp/search` for its channel.
 
     The request parameters are not documented (PORTALS.md §14): channelid, page and prepage
     are the names the Putian crawl notes and the Sanming replies use.
     """
     result = ListResult("fjdzapp")
+    static = _FJ_STATIC.search(text)
+    if static:  # pages published as files: <column>/_lists/api_p001.json, api_p002.json …
+        api = urljoin(url, f"{static[1]}_lists/api_p001.json")
+        result.follow.append(ListRequest(api, family="fjdzapp", headers={"Referer": url}))
+        return result
     channel = _FJ_CHANNEL.search(text)
     if FJ_API in text and channel:
         query = urlencode({"channelid": channel[1], "page": 1, "prepage": FJ_PAGE_SIZE})
