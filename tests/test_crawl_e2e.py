@@ -356,3 +356,16 @@ def test_fujian_static_json_list_pages(tmp_path: Path) -> None:
         assert {u: says.get("index_no") for u, says in truth.documents.items()} == {
             u: pages[u]["index_no"] for u in truth.documents
         }
+
+
+def test_errors_past_the_threshold_fail_the_run_naming_the_sources(tmp_path: Path) -> None:
+    with Portal(reports_per_site=6, slow_seconds=0.2) as portal:
+        sources = portal.write_sources(tmp_path / "sources.yaml")
+        summary = run_crawl(
+            sources, tmp_path / "data", throttle=False, settings={"NIANBAO_MAX_ERRORS": 2}
+        )
+        not_found = sum(len(t.not_found) for t in portal.expected().values())
+        assert summary.errors_by_kind["http_404"] == not_found > 2
+        assert summary.exit_code == 1 and not summary.monitors_passed
+        [message] = [m for m in summary.messages if m.startswith("Errors/")]
+        assert f"{summary.errors} errors > 2; most from portal-" in message
