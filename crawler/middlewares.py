@@ -211,21 +211,24 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry, waiting base * 2**(n-1) seconds (capped) before the n-th retry."""
+    """Scrapy's retry, waiting base * 2**(n-1) seconds (capped) before the n-th retry, or
+    longer when the server asks for it with a numeric Retry-After (429, 503)."""
 
     def __init__(self, settings: Any):
         super().__init__(settings)
         self.base = settings.getfloat("NIANBAO_RETRY_BACKOFF_BASE", 1.0)
         self.cap = settings.getfloat("NIANBAO_RETRY_BACKOFF_MAX", 30.0)
 
-    async def _backoff(self, result: Any) -> Any:
+    async def _backoff(self, result: Any, asked: float = 0.0) -> Any:
         if isinstance(result, Request):
             attempt = int(result.meta.get("retry_times", 1))
-            await asyncio.sleep(min(self.cap, self.base * 2 ** (attempt - 1)))
+            await asyncio.sleep(min(self.cap, max(asked, self.base * 2 ** (attempt - 1))))
         return result
 
     async def process_response(self, request: Request, response: Response) -> Any:  # type: ignore[override]
-        return await self._backoff(super().process_response(request, response))
+        after = (response.headers.get(b"Retry-After") or b"").strip()
+        asked = float(after) if after.isdigit() else 0.0
+        return await self._backoff(super().process_response(request, response), asked)
 
     async def process_exception(self, request: Request, exception: Exception) -> Any:  # type: ignore[override]
         return await self._backoff(super().process_exception(request, exception))

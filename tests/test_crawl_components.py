@@ -189,8 +189,16 @@ def test_requests_and_redirects_stay_within_allowed_domains() -> None:
     assert crawler.stats.get_value("nianbao/offsite_filtered") == 1
 
 
-def test_retry_waits_longer_each_time() -> None:
-    crawler = _crawler({"NIANBAO_RETRY_BACKOFF_BASE": 0.01})
+def test_retry_waits_longer_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import crawler.middlewares as middlewares
+
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(middlewares.asyncio, "sleep", record)
+    crawler = _crawler({"NIANBAO_RETRY_BACKOFF_BASE": 0.5, "NIANBAO_RETRY_BACKOFF_MAX": 20})
     crawler.stats.open_spider()
     mw = BackoffRetryMiddleware.from_crawler(crawler)
     request = Request("http://www.bjchy.gov.cn/zwgk/index_3.html")
@@ -200,6 +208,9 @@ def test_retry_waits_longer_each_time() -> None:
     assert again.meta["retry_times"] == 2
     ok = Response(request.url, status=200)
     assert asyncio.run(mw.process_response(again, ok)) is ok
+    slow_down = Response(request.url, status=429, headers={"Retry-After": "7"})
+    assert asyncio.run(mw.process_response(request, slow_down)).meta["retry_times"] == 1
+    assert waits == [0.5, 1.0, 7.0]  # base * 2**(n-1), then what Retry-After asks
 
 
 # -- files and manifest ----------------------------------------------------------------------
