@@ -5,6 +5,7 @@ Fixtures: tests/fixtures/pages (see PROVENANCE.md there).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -361,3 +362,45 @@ def test_fjdzapp_column_page_with_static_json_pages() -> None:
     assert [r.url for r in result.follow] == [
         "https://www.sm.gov.cn/zfxxgk/zfxxgkndbg/_lists/api_p001.json"
     ]
+
+
+def test_other_json_lists_give_their_reports() -> None:
+    jpaas = {
+        "success": True,
+        "data": {
+            "html": '<li class="clearfix"><a href="/art/2024/1/17/art_1229140160_87194.html">'
+            "桐庐县2023年政府信息公开工作年度报告</a><span>2024-01-17</span></li>"
+            '<li><a href="/art/2024/3/1/art_1_9.html">2024年政务公开工作要点</a></li>'
+        },
+    }
+    result = jsonapi.parse_generic("https://www.tonglu.gov.cn/api-gateway/x", jpaas)
+    assert [(e.url, e.date) for e in result.entries] == [
+        ("https://www.tonglu.gov.cn/art/2024/1/17/art_1229140160_87194.html", "2024-01-17")
+    ]
+    nested = {
+        "result": {
+            "list": [
+                {
+                    "name": "太平镇人民政府2022年政府信息公开工作年度报告",
+                    "link": "/xxgk/nb/2023-01-18.html",
+                    "pubDate": "2023-01-18",
+                }
+            ]
+        }
+    }
+    [entry] = parse_list(
+        "https://www.example.gov.cn/api", json.dumps(nested, ensure_ascii=False)
+    ).entries
+    assert (entry.url, entry.date) == (
+        "https://www.example.gov.cn/xxgk/nb/2023-01-18.html",
+        "2023-01-18",
+    )
+
+
+def test_hanweb_front_end_paging_links_are_followed() -> None:
+    text = """<html><body><div id="1"><script type="text/xml"><datastore><recordset>
+      </recordset></datastore></script></div>
+      <a href="index.html?uid=380055&pageNum=2">下一页</a></body></html>"""
+    url = "https://sthjt.jiangxi.gov.cn/jxssthjt/col/col42150/index.html"
+    result = parse_list(url, text)
+    assert [r.url for r in result.follow] == [url + "?uid=380055&pageNum=2"]

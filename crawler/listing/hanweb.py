@@ -16,7 +16,7 @@ from parsel import Selector
 
 from crawler.listing import Entry, ListRequest, ListResult
 from crawler.listing.classify import is_report_title, normalize_title, parse_date
-from crawler.listing.links import looks_like_column_url, report_entries
+from crawler.listing.links import looks_like_column_url, next_page_links, report_entries
 
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S)
 _RECORD = re.compile(r"<record>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S)
@@ -119,10 +119,18 @@ def parse(url: str, text: str, selector: Selector | None = None) -> ListResult:
     result.entries = records(url, store[1]) if store else []
     if _PARAM.search(text) or _JPAGE.search(text) or "<body" in text.lower():
         # A column page. Reports linked outside the datastore (a featured list) count too.
-        result.extend(ListResult("hanweb", report_entries(url, selector or Selector(text=text))))
+        selector = selector or Selector(text=text)
+        result.extend(ListResult("hanweb", report_entries(url, selector)))
         if store:
             count = len(_RECORD.findall(store[1]))
             result.follow = group_requests(url, text, count)
+        if not result.follow:  # front-end paging: index.html?uid=…&pageNum=N links
+            result.follow = [
+                ListRequest(u, family="hanweb") for u in next_page_links(url, selector)
+            ]
     else:
         result.follow = page_requests(url, text)
+        nextgroup = _NEXTGROUP.search(text)
+        if not result.follow and nextgroup and result.entries:
+            result.follow = [ListRequest(urljoin(url, nextgroup[1]), family="hanweb")]
     return result

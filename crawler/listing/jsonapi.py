@@ -14,8 +14,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from parsel import Selector
+
 from crawler.listing import Entry, ListRequest, ListResult
 from crawler.listing.classify import is_report_title, normalize_title, parse_date
+from crawler.listing.links import report_entries
 
 _STATIC_PAGE = re.compile(r"api_p(\d+)\.json$")
 _SID = re.compile(r"SID\s*:\s*['\"]?([0-9]+)")
@@ -204,4 +207,34 @@ def parse(url: str, text: str) -> ListResult | None:
         return parse_gkmlpt(url, payload)
     if isinstance(payload.get("data"), list):
         return parse_fjdzapp(url, payload)
-    return None
+    return parse_generic(url, payload)
+
+
+_TITLE_KEYS = ("title", "doctitle", "docTitle", "name", "vc_title", "articleTitle")
+_URL_KEYS = ("url", "docpuburl", "link", "href", "post_url", "linkUrl", "docUrl")
+_DATE_KEYS = ("pubdate", "publishDate", "pubDate", "date", "docreltime", "createTime")
+MAX_JSON_NODES = 20_000
+
+
+def parse_generic(url: str, payload: Any) -> ListResult | None:
+    """Any other JSON list reply (e.g. Jiangsu jpaas `{"data": {"html": "<li>…"}}`): report
+    entries from objects with a title and a URL, and from HTML fragments in string values.
+    Its paging is unknown, so only this reply is read."""
+    result = ListResult("json")
+    stack: list[Any] = [payload]
+    seen = 0
+    while stack and seen < MAX_JSON_NODES:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            title = next((_text(node[k]) for k in _TITLE_KEYS if node.get(k)), "")
+            link = next((node[k] for k in _URL_KEYS if isinstance(node.get(k), str)), None)
+            if title and link and is_report_title(title):
+                date = next((parse_date(str(node[k])) for k in _DATE_KEYS if node.get(k)), None)
+                result.extend(ListResult("json", [Entry(urljoin(url, link), title, date)]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and "<a" in node:
+            result.extend(ListResult("json", report_entries(url, Selector(text=node))))
+    return result if result.entries else None
