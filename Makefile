@@ -1,7 +1,7 @@
 PY ?= .venv/bin/python
 NIANBAO ?= .venv/bin/nianbao
 
-.PHONY: help install test lint bench score
+.PHONY: help install test lint bench score demo docs
 
 help:  ## list targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "%-10s %s\n", $$1, $$2}'
@@ -15,8 +15,17 @@ test:  ## run the test suite
 lint:  ## ruff lint and format check
 	.venv/bin/ruff check . && .venv/bin/ruff format --check extract nianbao
 
-bench:  ## run the benchmarks
+bench:  ## run the benchmarks (as modules: benchmarks/extract.py would hide the extract package)
 	$(PY) -m benchmarks.extract
+	$(PY) -m benchmarks.crawl
+	$(PY) -m benchmarks.dataset
 
 score:  ## accuracy against the hand-checked corpus
 	$(PY) ../shared/tools/score.py tests/fixtures/corpus --cmd "$(NIANBAO) extract --json"
+
+demo:  ## the whole pipeline on the bundled local portal
+	$(NIANBAO) demo
+
+docs:  ## regenerate the CLI reference and the data dictionary
+	$(PY) -m nianbao.clidoc > docs/cli.md
+	$(PY) -m nianbao.datasets.dictionary

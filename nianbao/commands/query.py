@@ -100,7 +100,7 @@ def show_command(data_dir: Path, agency: str) -> None:
     """
     try:
         rows = agency_reports(data_dir, agency)
-    except NoDatasets as exc:
+    except (NoDatasets, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
     if not rows:
         raise click.ClickException(f"no agency matches {agency!r}")
