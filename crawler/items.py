@@ -23,6 +23,9 @@ class ReportItem:
     index_no: str | None = None
     doc_no: str | None = None
     page_body: bytes | None = None
+    # Set when the list links the document file itself (a PDF, a downfile.jsp download):
+    # then page_body holds that file, of this type, and is kept as an attachment.
+    direct_ext: str | None = None
     content_type: str | None = None
     http_status: int = 200
     etag: str | None = None

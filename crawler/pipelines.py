@@ -24,86 +24,12 @@ from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import FileException
 
 from crawler.detail import attachment_ext, image_ext
+from crawler.filetypes import CONTENT_TYPES, InvalidFile, validate_file
 from crawler.items import ReportItem
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
 from crawler.spiders.reports import error_kind
 
 logger = logging.getLogger(__name__)
-
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP = b"PK\x03\x04"
-MAGIC: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "doc": (_OLE,),
-    "xls": (_OLE,),
-    "wps": (_OLE,),
-    "docx": (_ZIP,),
-    "xlsx": (_ZIP,),
-    "ofd": (_ZIP,),
-    "zip": (_ZIP,),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "gif": (b"GIF87a", b"GIF89a"),
-    "tif": (b"II*\x00", b"MM\x00*"),
-    "tiff": (b"II*\x00", b"MM\x00*"),
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "wps": "application/vnd.ms-works",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ofd": "application/ofd",
-    "zip": "application/zip",
-    "html": "text/html",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "tif": "image/tiff",
-    "tiff": "image/tiff",
-}
-_HTML_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<?xml", b"<meta", b"<!--")
-
-
-class InvalidFile(ValueError):
-    """Downloaded bytes that are not the document they claim to be."""
-
-
-def detect_type(body: bytes) -> str | None:
-    """The file family from magic bytes: pdf, ole (doc/xls/wps), zip (docx/xlsx/ofd), html."""
-    head = body[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
-    if body.startswith(_OLE):
-        return "ole"
-    if body.startswith(_ZIP):
-        return "zip"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML_START):
-        return "html"
-    return None
-
-
-def validate_file(body: bytes, ext: str) -> str:
-    """The extension to store `body` under; raises InvalidFile with the reason."""
-    if not body:
-        raise InvalidFile("empty file")
-    found = detect_type(body)
-    if found == "html":
-        raise InvalidFile(f"an HTML page saved as .{ext}")
-    expected = MAGIC.get(ext)
-    if expected is None:
-        return ext
-    if any(body.startswith(m) or (m == b"%PDF-" and found == "pdf") for m in expected):
-        return ext
-    # Office files are often published under the other generation's extension.
-    if found == "ole" and ext in ("docx", "xlsx"):
-        return ext[:-1]
-    if found == "zip" and ext in ("doc", "xls", "wps"):
-        return {"doc": "docx", "xls": "xlsx", "wps": "docx"}[ext]
-    raise InvalidFile(f"magic bytes {body[:8]!r} do not match .{ext}")
 
 
 def store_raw(data_dir: Path, body: bytes, ext: str) -> tuple[str, str]:
@@ -265,7 +191,9 @@ class ManifestPipeline:
 
     async def process_item(self, item: ReportItem) -> ReportItem:
         base = self._base(item)
-        if item.page_body is not None:
+        if item.page_body is not None and item.direct_ext:
+            await self._keep_direct(item, base)
+        elif item.page_body is not None:
             # File writes in a thread: the reactor keeps downloading meanwhile.
             sha, path = await asyncio.to_thread(store_raw, self.data_dir, item.page_body, "html")
             self._keep(
@@ -309,6 +237,35 @@ class ManifestPipeline:
         if self.writer.due():
             await asyncio.to_thread(self.writer.write, self.writer.take())
         return item
+
+    async def _keep_direct(self, item: ReportItem, base: dict[str, Any]) -> None:
+        """A listed report that is a document file itself: kept as an attachment row."""
+        body, item.page_body = item.page_body or b"", None
+        try:
+            ext = validate_file(body, item.direct_ext or "")
+        except InvalidFile as exc:
+            self.crawler.stats.inc_value("nianbao/errors/invalid_file")
+            self.crawler.stats.inc_value(f"source/{item.source_id}/errors")
+            logger.warning("report file %s: %s", item.url, exc)
+            return
+        sha, path = await asyncio.to_thread(store_raw, self.data_dir, body, ext)
+        self._keep(
+            {
+                **base,
+                "url": item.url,
+                "sha256": sha,
+                "path": path,
+                "content_type": CONTENT_TYPES.get(ext, ""),
+                "bytes": len(body),
+                "http_status": item.http_status,
+                "fetched_at": utc_now(),
+                "kind": "attachment",
+                "etag": item.etag,
+                "last_modified": item.last_modified,
+                "attachment_urls": None,
+                "listed_url": item.listed_url,
+            }
+        )
 
     def close_spider(self) -> None:
         self.writer.flush()

@@ -49,6 +49,14 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def _default_domains(host: str) -> list[str]:
+    """The host, and for www.X the site X with its subdomains (file servers such as
+    file.X or ptkjj.X); other sites, spam mirrors among them, stay outside."""
+    if host.startswith("www.") and host.count(".") >= 3:
+        return [host, host.removeprefix("www.")]
+    return [host]
+
+
 def _as_bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "y")
@@ -81,7 +89,7 @@ def make_source(row: dict[str, Any], where: str = "") -> Source:
     cms = str(row.get("cms") or "auto").strip()
     if cms not in FAMILIES:
         raise SourceError(f"{where}: cms {cms!r} is not one of {', '.join(FAMILIES)}")
-    domains = _as_domains(row.get("allowed_domains")) or [_host(url)]
+    domains = _as_domains(row.get("allowed_domains")) or _default_domains(_host(url))
     if _host(url) not in domains:
         domains.append(_host(url))
     return Source(

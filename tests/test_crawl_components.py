@@ -37,7 +37,9 @@ def test_seed_registry_loads_and_is_unverified() -> None:
         "https://www.putian.gov.cn/zfxxgk/bmzfxxgk/ptkjj/zfxxgk/zfxxgknb/"
     )
     assert by_id["fj-putian-kjj"].division_code == "350300"
-    assert by_id["fj-putian-kjj"].allowed_domains == ("www.putian.gov.cn",)
+    assert by_id["fj-putian-kjj"].allowed_domains == ("www.putian.gov.cn", "putian.gov.cn")
+    assert by_id["zj-yongjia"].allowed_domains == ("www.yj.gov.cn", "yj.gov.cn")
+    assert by_id["sn-zhenan"].allowed_domains == ("zazf.gov.cn",)
     assert by_id["bj-chaoyang"].encoding == "gbk"
     assert {"fj-pingtan", "fj-sanming", "sh-shanghai", "bj-chaoyang"} <= set(by_id)
     assert not any(s.verified for s in sources)
@@ -54,7 +56,7 @@ def test_csv_registry_with_only_id_name_url(tmp_path: Path) -> None:
         "miyun",
         "auto",
         None,
-        ("www.bjmy.gov.cn",),
+        ("www.bjmy.gov.cn", "bjmy.gov.cn"),
     )
 
 
@@ -347,3 +349,41 @@ def test_every_request_waiting_for_robots_txt_gets_the_parser() -> None:
         return [result is parser for result in await asyncio.gather(*tasks)]
 
     assert asyncio.run(waiters_get(StrictRobotsTxtMiddleware)) == [True, True, True]
+
+
+def test_a_listed_report_that_is_the_pdf_itself_is_kept_as_a_document(tmp_path: Path) -> None:
+    from crawler.pipelines import ManifestPipeline
+    from crawler.spiders.reports import ReportsSpider
+
+    crawler = get_crawler(
+        ReportsSpider, {"NIANBAO_DATA_DIR": str(tmp_path), "NIANBAO_RUN_ID": "r1"}
+    )
+    source = make_source({"id": "hz", "name": "洪泽区人民政府", "url": "http://www.hongze.gov.cn/"})
+    spider = ReportsSpider([source], SeenStore())
+    spider._set_crawler(crawler)
+    crawler.stats.open_spider()
+    url = "http://www.hongze.gov.cn/module/download/downfile.jsp?classid=0&filename=a1b2.pdf"
+    body = CORPUS.joinpath("docs", "js-hongze-2024.pdf").read_bytes()
+    request = Request(
+        url,
+        meta={
+            "source_id": "hz",
+            "entry_title": "淮安市洪泽区人民政府2024年政府信息公开工作年度报告",
+            "entry_date": "2025-01-20",
+        },
+    )
+    response = Response(url, body=body, request=request, headers={"ETag": '"v1"'})
+    [item] = list(spider.parse_report(response))
+    assert (item.direct_ext, item.year, item.file_urls) == ("pdf", 2024, [])
+    pipeline = ManifestPipeline.from_crawler(crawler)
+    asyncio.run(pipeline.process_item(item))
+    pipeline.close_spider()
+    [row] = read_documents(tmp_path).to_pylist()
+    assert (row["kind"], row["url"], row["content_type"], row["etag"]) == (
+        "attachment",
+        url,
+        "application/pdf",
+        '"v1"',
+    )
+    assert row["path"] == f"raw/82/{row['sha256']}.pdf"
+    assert row["title"] == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告"

@@ -31,7 +31,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.detail import parse_report
+from crawler.detail import attachment_ext, parse_report
+from crawler.filetypes import detect_type
 from crawler.items import ReportItem
 from crawler.listing import Entry, ListResult
 from crawler.listing.classify import infer_year
@@ -227,9 +228,30 @@ class ReportsSpider(scrapy.Spider):
                 file_urls=self.seen.attachments.get(url, []),
             )
             return
+        hints = response.meta.get("entry_hints") or {}
+        direct = document_type(response)
+        if direct:
+            stats.inc_value("nianbao/direct_documents")
+            title = response.meta.get("entry_title") or ""
+            yield ReportItem(
+                source_id=source.id,
+                url=url,
+                listed_url=listed,
+                title=title or None,
+                year=infer_year(title, response.meta.get("entry_date")),
+                published_date=response.meta.get("entry_date"),
+                agency=hints.get("agency"),
+                index_no=hints.get("index_no"),
+                doc_no=hints.get("doc_no"),
+                page_body=response.body,
+                direct_ext=direct,
+                http_status=response.status,
+                etag=_header(response, "ETag"),
+                last_modified=_header(response, "Last-Modified"),
+            )
+            return
         stats.inc_value("nianbao/report_pages")
         page = parse_report(response.url, self._text(response, source))
-        hints = response.meta.get("entry_hints") or {}
         title = response.meta.get("entry_title") or page.title
         published = page.published_date or response.meta.get("entry_date")
         content_type = (response.headers.get("Content-Type") or b"text/html").decode("latin-1")
@@ -282,6 +304,17 @@ class ReportsSpider(scrapy.Spider):
         logger.warning(
             "source %s: %s fetching %s (%s)", source_id, kind, request.url, request.meta.get("kind")
         )
+
+
+_FAMILY_EXT = {"pdf": "pdf", "ole": "doc", "zip": "docx"}
+
+
+def document_type(response: Response) -> str | None:
+    """The file type when a listed "report page" is the document file itself, else None."""
+    found = detect_type(response.body[:1024])
+    if found in _FAMILY_EXT:
+        return attachment_ext(response.url) or _FAMILY_EXT[found]
+    return None
 
 
 def _header(response: Response, name: str) -> str | None:
