@@ -404,3 +404,19 @@ def test_hanweb_front_end_paging_links_are_followed() -> None:
     url = "https://sthjt.jiangxi.gov.cn/jxssthjt/col/col42150/index.html"
     result = parse_list(url, text)
     assert [r.url for r in result.follow] == [url + "?uid=380055&pageNum=2"]
+
+
+def test_short_titles_count_inside_a_report_column_only() -> None:
+    assert is_report_title("莆田市科学技术局2023年政府信息公开工作年度")  # cut, no ellipsis
+    assert not is_report_title("城厢区农业农村局2023年度报告")
+    assert is_report_title("城厢区农业农村局2023年度报告", in_report_column=True)
+    assert is_report_title("2019年年报", in_report_column=True)
+    for other in ("2024年政府工作报告", "2023年度法治政府建设年度报告", "2022年度部门决算报告"):
+        assert not is_report_title(other, in_report_column=True), other
+    page = """<html><head><meta name="ColumnName" content="政府信息公开年报"></head><body>
+      <a href="./202401/t20240117_1.htm">城厢区农业农村局2023年度报告</a>
+      <a href="./202403/t20240320_2.htm">2024年政府工作报告</a></body></html>"""
+    result = parse_list("http://www.chengxiang.gov.cn/zfxxgk/gkml/", page)
+    assert [e.url.rsplit("/", 1)[1] for e in result.entries] == ["t20240117_1.htm"]
+    elsewhere = page.replace("政府信息公开年报", "通知公告")
+    assert parse_list("http://www.chengxiang.gov.cn/zfxxgk/gkml/", elsewhere).entries == []

@@ -20,7 +20,11 @@ _NOT_REPORT = re.compile(
 _COLUMN = re.compile(
     r"^(?:政府|政务)?(?:信息)?公开(?:工作)?(?:年度报告|年报)(?:专栏)?$|^年报$|^年度报告$"
 )
-_TRUNCATED = re.compile(r"信息公开(?:工作)?(?:年|年度|年度报)?(?:\.{2,}|…+)$")
+_TRUNCATED = re.compile(r"信息公开(?:工作)?(?:(?:年|年度|年度报)(?:\.{2,}|…+)?|(?:\.{2,}|…+))$")
+_IN_COLUMN = re.compile(r"(?:19|20)\d{2}\s*年度?(?:工作)?(?:年度)?报告|年报")
+_OTHER_REPORT = re.compile(
+    r"政府工作报告|法治|预算|决算|绩效|统计|述职|审计|社会责任|环境|信用|人大"
+)
 _YEAR_DIGITS = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_PAREN = re.compile(r"[（(]((?:19|20)\d{2})[）)]")
 _CN_DIGITS = dict(zip("〇零○Ｏ一二三四五六七八九", "0001123456789", strict=True))
@@ -35,14 +39,20 @@ def normalize_title(title: str) -> str:
     return _SPACE.sub("", title or "").strip()
 
 
-def is_report_title(title: str) -> bool:
-    """True for 政府信息公开工作年度报告 titles (even truncated), not for other notices."""
+def is_report_title(title: str, in_report_column: bool = False) -> bool:
+    """True for 政府信息公开工作年度报告 titles (even truncated), not for other notices.
+
+    Inside a 年报 column the words 信息公开 may be left out ("XX局2023年度报告"), but other
+    annual reports (政府工作报告, 法治政府建设, 预决算 …) are still not ours.
+    """
     text = normalize_title(title)
     if not text or _COLUMN.match(text):
         return False
     if _NOT_REPORT.search(text):
         return False
     if _REPORT.search(text):
+        return True
+    if in_report_column and _IN_COLUMN.search(text) and not _OTHER_REPORT.search(text):
         return True
     # List pages cut long titles: "…政府信息公开工作年度..." still names a report.
     return bool(_TRUNCATED.search(text))

@@ -34,9 +34,26 @@ def _entry_date(anchor: Selector) -> str | None:
     return None
 
 
+_REPORT_SEGMENTS = re.compile(
+    r"/(?:zfxxgknb|xxgknb|zfxxgkndbg|ndbg|gknb|tbnb|xtjdbnb|xxgk-xxgknb|zfxxgknb_\d+)(?:/|$)"
+)
+
+
+def is_report_column(url: str, selector: Selector) -> bool:
+    """A 年报 column page: its meta ColumnName/ColumnType or <title> says 年报, or its path
+    has one of the column segments of PORTALS.md §7.1."""
+    if _REPORT_SEGMENTS.search(urlsplit(url).path):
+        return True
+    names = selector.xpath(
+        "//meta[@name='ColumnName' or @name='ColumnType']/@content | //title/text()"
+    ).getall()
+    return any("年报" in n or "年度报告" in n for n in names)
+
+
 def report_entries(url: str, selector: Selector) -> list[Entry]:
     """Every anchor whose title or text names an annual report or a 年报 (sub-)column."""
     base = base_url(url, selector)
+    in_column = is_report_column(url, selector)
     entries: dict[str, Entry] = {}
     for anchor in selector.xpath("//a[@href]"):
         href = (anchor.attrib.get("href") or "").strip()
@@ -47,7 +64,9 @@ def report_entries(url: str, selector: Selector) -> list[Entry]:
         absolute = urljoin(base, href).split("#", 1)[0]
         if absolute in entries:
             continue
-        if is_report_title(title) or (text != title and is_report_title(text)):
+        if is_report_title(title, in_column) or (
+            text != title and is_report_title(text, in_column)
+        ):
             column = looks_like_column_url(absolute)
             entries[absolute] = Entry(absolute, title, _entry_date(anchor), is_column=column)
         elif is_column_title(title) or is_column_title(text):
