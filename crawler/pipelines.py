@@ -122,19 +122,6 @@ class RawFilesPipeline(FilesPipeline):
             self.crawler.stats.inc_value(f"source/{request.meta.get('source_id')}/errors")
         return super().media_failed(failure, request, info)
 
-    def file_path(
-        self,
-        request: Request,
-        response: Response | None = None,
-        info: Any = None,
-        *,
-        item: Any = None,
-    ) -> str:
-        body = response.body if response is not None else request.url.encode()
-        sha = hashlib.sha256(body).hexdigest()
-        ext = attachment_ext(request.url)
-        return f"raw/{sha[:2]}/{sha}" + (f".{ext}" if ext else "")
-
     def item_completed(self, results: list[Any], item: ReportItem, info: Any) -> ReportItem:
         item.files = [value for ok, value in results if ok]
         return item

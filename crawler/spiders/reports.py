@@ -170,10 +170,9 @@ class ReportsSpider(scrapy.Spider):
             stats.inc_value("nianbao/offsite_entries", len(result.entries) - len(entries))
         reports = [e for e in entries if not e.is_column]
         columns = [e for e in entries if e.is_column]
+        listed_here = {r.url for r in reports}
         fallback = [
-            e
-            for e in response.meta.get("fallback_entries", [])
-            if e.url not in {r.url for r in reports}
+            e for e in response.meta.get("fallback_entries", []) if e.url not in listed_here
         ]
         deferred = reports if result.api_first else []
         yield from self._report_requests(source, [] if deferred else reports + fallback)
