@@ -266,3 +266,9 @@ def previous_reports_listed(data_dir: Path) -> dict[str, int]:
     for row in table.to_pylist():
         best[row["source_id"]] = max(best.get(row["source_id"], 0), row["reports_listed"] or 0)
     return best
+
+
+def source_status(data_dir: Path, run_id: str) -> list[dict[str, Any]]:
+    """The crawl_sources rows of one run: each source's status at a glance."""
+    table = read_table(data_dir, "crawl_sources", SOURCES_SCHEMA)
+    return [row for row in table.to_pylist() if row["run_id"] == run_id]

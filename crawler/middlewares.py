@@ -28,7 +28,11 @@ logger = logging.getLogger(__name__)
 # (product, where, pattern): where is "cookie", "body" or "server"
 WAF_SIGNATURES: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
     ("加速乐/JSL", "cookie", re.compile(rb"__jsl_clearance|__jsluid")),
-    ("加速乐/JSL", "body", re.compile(rb"__jsl_clearance|document\.cookie\s*=\s*\(\s*'_'\s*\)")),
+    (
+        "加速乐/JSL",
+        "body",
+        re.compile(rb"__jsl_clearance|document\.cookie\s*=\s*\(\s*'_'\s*\)|go\(\{\s*\"bts\""),
+    ),
     ("瑞数", "cookie", re.compile(rb"FSSBBIl1UgzbN7N80[ST]")),
     ("瑞数", "body", re.compile(rb"\$_ts\s*=|9DhefwqGPrzGxEp9hPaoag|<script[^>]*\br=[\"']m[\"']")),
     ("网宿 WZWS", "cookie", re.compile(rb"wzws_cid")),

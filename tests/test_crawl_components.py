@@ -134,6 +134,8 @@ def test_waf_signatures() -> None:
     page = CORPUS.joinpath("docs", "fj-putian-kjj-2024.html").read_bytes()
     assert waf_evidence(HtmlResponse(url, status=200, body=page)) is None
     assert waf_evidence(Response(url, status=404, body=b"not found")) is None
+    second_stage = Response(url, status=512, body=b'<script>go({"bts":["1"],"ha":"md5"})</script>')
+    assert "加速乐/JSL challenge (body: go({" in waf_evidence(second_stage)
     generic = Response(url, status=403, body=b"", headers={"Server": "WAF"})
     assert "generic WAF" in waf_evidence(generic)
 

@@ -328,6 +328,8 @@ def test_cli_crawls_a_user_registry_in_csv(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert result.output.startswith("run ") and "2 sources" in result.output
+        for source in crawlable:
+            assert f"ok       {source['id']}: " in result.output
         wanted = set().union(
             *(
                 portal.expected()[s["id"]].reports

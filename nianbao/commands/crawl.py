@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from crawler.manifest import source_status
 from crawler.runner import CrawlError, run_crawl
 from crawler.sources import SourceError, load_sources
 from nianbao.options import data_dir_option
@@ -76,6 +77,12 @@ def crawl_command(
         f"{summary.new_documents} new and {summary.changed_documents} changed documents, "
         f"{summary.pages} pages, {summary.errors} errors ({summary.finish_reason})"
     )
+    for row in source_status(data_dir, summary.run_id):
+        click.echo(
+            f"  {row['status']:<8} {row['source_id']}: {row['reports_listed']} listed, "
+            f"{row['new_documents']} new, {row['errors']} errors"
+            + (f" ({row['evidence']})" if row["evidence"] and row["status"] != "ok" else "")
+        )
     for message in summary.messages:
         click.echo(f"  {message}", err=True)
     if not summary.ok:
