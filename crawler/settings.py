@@ -134,8 +134,9 @@ def redis_settings(redis_url: str, job: str) -> dict[str, Any]:
         "SCHEDULER_QUEUE_KEY": f"nianbao:{job}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"nianbao:{job}:dupefilter",
         "SCHEDULER_PERSIST": True,
-        "SCHEDULER_IDLE_BEFORE_CLOSE": 2,
         "REDIS_URL": redis_url,
+        # A worker waits this long on an empty shared queue before it stops.
+        "NIANBAO_REDIS_IDLE_CLOSE_SECONDS": 6.0,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,9 +19,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DontCloseSpider,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
@@ -103,6 +106,8 @@ class ReportsSpider(scrapy.Spider):
         self.by_id = {s.id: s for s in sources}
         self.seen = seen
         self.listed: dict[str, set[str]] = defaultdict(set)
+        self.linger = 0.0
+        self.idle_since: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -111,7 +116,23 @@ class ReportsSpider(scrapy.Spider):
         seen = SeenStore.load(Path(settings.get("NIANBAO_DATA_DIR")))
         spider = cls(sources, seen, *args, **kwargs)
         spider._set_crawler(crawler)
+        linger = settings.getfloat("NIANBAO_REDIS_IDLE_CLOSE_SECONDS")
+        if settings.get("REDIS_URL") and linger > 0:
+            spider.linger = linger
+            crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+            crawler.signals.connect(spider.on_activity, signal=signals.response_received)
         return spider
+
+    def on_activity(self) -> None:
+        self.idle_since = None
+
+    def on_idle(self) -> None:
+        """A Redis worker stays a while when the shared queue runs dry: another worker may
+        still be parsing pages whose requests are not queued yet."""
+        now = time.monotonic()
+        self.idle_since = self.idle_since or now
+        if now - self.idle_since < self.linger:
+            raise DontCloseSpider
 
     async def start(self) -> AsyncIterator[Request]:
         for source in self.sources:
