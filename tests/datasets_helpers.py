@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.manifest import DOCUMENTS_SCHEMA, manifest_dir, write_part
 from nianbao.datasets import records as rec
 from nianbao.datasets.build import assemble, save_sources
 
@@ -33,28 +34,6 @@ SITES = {
     "sh-szfbgt": ("310000", "province", "上海市人民政府办公厅"),
 }
 
-MANIFEST_SCHEMA = pa.schema(
-    [
-        ("source_id", pa.string()),
-        ("url", pa.string()),
-        ("page_url", pa.string()),
-        ("title", pa.string()),
-        ("year", pa.int32()),
-        ("published_date", pa.string()),
-        ("sha256", pa.string()),
-        ("path", pa.string()),
-        ("content_type", pa.string()),
-        ("bytes", pa.int64()),
-        ("http_status", pa.int32()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("run_id", pa.string()),
-        ("kind", pa.string()),
-        ("agency", pa.string()),
-        ("index_no", pa.string()),
-        ("doc_no", pa.string()),
-        ("attachment_urls", pa.list_(pa.string())),
-    ]
-)
 CONTENT_TYPES = {".html": "text/html", ".txt": "text/plain", ".pdf": "application/pdf"}
 
 
@@ -117,12 +96,8 @@ def document_row(
 
 
 def write_manifest(data_dir: Path, rows: list[dict[str, Any]], name: str = "part-0") -> None:
-    """Rows appended as one more part file, as the crawler does after each run."""
-    directory = data_dir / "manifests" / "documents"
-    directory.mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA), directory / f"{name}.parquet"
-    )
+    """Rows appended as one more part file, with the crawler's own writer and schema."""
+    write_part(manifest_dir(data_dir, "documents"), rows, DOCUMENTS_SCHEMA, name)
 
 
 def write_crawl_run(data_dir: Path, run_id: str, blocked: list[str]) -> None:
