@@ -9,15 +9,8 @@ from __future__ import annotations
 from extract import labels as L
 from extract.record import CellValue, Check, Matrix, ProactiveCell
 
-APPLICANTS = (
-    "natural_person",
-    "commercial",
-    "research",
-    "social_org",
-    "legal_service",
-    "other_org",
-)
-REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+APPLICANTS = tuple(k for k in L.APPLICANT_COLUMNS if k != "total")
+REVIEW_PARTS = tuple(k for k in L.REVIEW_COLUMNS if k != "total")
 
 
 def _v(matrix: Matrix, row: str, col: str) -> float | None:

@@ -6,6 +6,7 @@ fragment of its label and return the figures printed in it.
 
 from __future__ import annotations
 
+from extract import labels as L
 from extract.model import Document, Table
 
 # Fragments of the application-table row labels (2019 and 2021 templates), by gold key.
@@ -33,15 +34,7 @@ APPLICATION_ROWS = {
     "total_processed": "（七）总计",
     "carried_forward": "结转下年度",
 }
-APPLICANTS = (
-    "natural_person",
-    "commercial",
-    "research",
-    "social_org",
-    "legal_service",
-    "other_org",
-    "total",
-)
+APPLICANTS = tuple(L.APPLICANT_COLUMNS)
 
 
 def table_with(doc: Document, text: str) -> Table:
