@@ -548,7 +548,25 @@ def _hex(*parts: object) -> str:
     return hashlib.md5("/".join(map(str, parts)).encode()).hexdigest()
 
 
-class TrsSite(Site):
+class TrsFiles:
+    """TRS file naming, shared by TRS WCM and the Fujian 集约化 sites built on it:
+    attachments `P0<date><12 digits>.<ext>` and images `W0…` beside the report page."""
+
+    column: str
+    info: SiteInfo
+
+    def file_path(self, doc: Doc, k: int, ext: str) -> str:
+        digits = int(_hex(self.info.source_id, doc.n, k)[:12], 16) % 10**12
+        return f"{self.column}{_month(doc.day)}/P0{doc.day:%Y%m%d}{digits:012d}.{ext}"
+
+    def image_path(self, doc: Doc, k: int) -> str:
+        return self.file_path(doc, 20 + k, "jpg").replace("/P0", "/W0")
+
+    def image_src(self, path: str) -> str:
+        return "./" + path.rsplit("/", 1)[-1]
+
+
+class TrsSite(TrsFiles, Site):
     """TRS WCM: static index.html/index_N.html, createPageHTML, ./YYYYMM/tYYYYMMDD_id.html."""
 
     column = "/zwgk/zfxxgknb/"
@@ -562,16 +580,6 @@ class TrsSite(Site):
 
     def doc_path(self, doc: Doc) -> str:
         return f"{self.column}{_month(doc.day)}/t{doc.day:%Y%m%d}_{self.doc_id(doc)}.html"
-
-    def file_path(self, doc: Doc, k: int, ext: str) -> str:
-        digits = int(_hex(self.info.source_id, doc.n, k)[:12], 16) % 10**12
-        return f"{self.column}{_month(doc.day)}/P0{doc.day:%Y%m%d}{digits:012d}.{ext}"
-
-    def image_path(self, doc: Doc, k: int) -> str:
-        return self.file_path(doc, 20 + k, "jpg").replace("/P0", "/W0")
-
-    def image_src(self, path: str) -> str:
-        return "./" + path.rsplit("/", 1)[-1]
 
     def redirect_paths(self, doc: Doc) -> tuple[str, str]:
         stem = doc.path.rsplit("/", 1)[-1]
@@ -638,7 +646,7 @@ class CatalogSite(TrsSite):
         return pages.catalog_detail(meta, self.meta_charset, body, relative)
 
 
-class FjSite(Site):
+class FjSite(TrsFiles, Site):
     """Fujian 集约化 (Putian): column page + JSON list API (PORTALS.md §5).
 
     The API is [uncertain], so `api_style` chooses it per site: "search" is
@@ -674,16 +682,6 @@ class FjSite(Site):
 
     def doc_path(self, doc: Doc) -> str:
         return f"{self.column}{_month(doc.day)}/t{doc.day:%Y%m%d}_{self.doc_id(doc)}.htm"
-
-    def file_path(self, doc: Doc, k: int, ext: str) -> str:
-        digits = int(_hex(self.info.source_id, doc.n, k)[:12], 16) % 10**12
-        return f"{self.column}{_month(doc.day)}/P0{doc.day:%Y%m%d}{digits:012d}.{ext}"
-
-    def image_path(self, doc: Doc, k: int) -> str:
-        return self.file_path(doc, 20 + k, "jpg").replace("/P0", "/W0")
-
-    def image_src(self, path: str) -> str:
-        return "./" + path.rsplit("/", 1)[-1]
 
     def redirect_paths(self, doc: Doc) -> tuple[str, str]:
         stem = doc.path.rsplit("/", 1)[-1]
