@@ -273,6 +273,7 @@ def assembly_rate(n: int = 5_000) -> float:
 
 def reset_peak_rss() -> None:
     """Forget the generator's peak (Linux), so `peak_rss_mb` measures the build alone."""
+    pa.default_memory_pool().release_unused()
     Path("/proc/self/clear_refs").write_text("5")
 
 

@@ -6,6 +6,9 @@ new key and an unchanged one costs nothing), and only new records are turned int
 (DIR/state/rows, see `cache`). A new extractor version therefore re-reads every document
 from the raw store, without crawling. The published tables are rebuilt from the kept
 rows in a fixed order, so the result never depends on the order documents arrived in.
+The reports are made whole (versions are numbered across all years); the cell tables
+and checks one covered year at a time (`BuildResult.years`), so memory follows the
+largest year, not the whole history.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ class BuildResult:
         for cells in year_tables(reports, self.cache):
             counts.append(check_counts(cells["checks"]))
             yield cells
+            del cells  # let this year go before the next is made
         self.whole["reports"] = with_check_counts(reports, pa.concat_tables(counts))
 
     @cached_property
@@ -372,6 +376,7 @@ def year_tables(reports: pa.Table, cache: RowCache) -> Iterator[dict[str, pa.Tab
         cells["checks"] = pa.concat_tables([CHECKS.conform(cells["checks"]), cross])
         before = compared
         yield cells
+        del cells  # let this year go before the next is made
 
 
 def check_counts(checks: pa.Table) -> pa.Table:

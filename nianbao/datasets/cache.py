@@ -217,7 +217,8 @@ class RowCache:
 
     def save(self, data_dir: Path) -> RowCache:
         """Write every table's rows one file per year, then the summaries (they say what
-        counts); returns the cache reading them back from disk, holding no rows."""
+        counts), then remove the files of years gone (and the whole-table files of the
+        older layout); returns the cache reading them back from disk, holding no rows."""
         directory = cache_dir(data_dir)
         directory.mkdir(parents=True, exist_ok=True)
         records = self.records
@@ -227,7 +228,7 @@ class RowCache:
                 self._save_year(directory, name, year)
         _write(sort_table(records, _order("records")), directory / "records.parquet")
         wanted = {year_file(directory, n, y) for n in CELL_TABLES for y in years}
-        for stale in {p for n in CELL_TABLES for p in directory.glob(f"{n}.*.parquet")} - wanted:
+        for stale in {p for n in CELL_TABLES for p in directory.glob(f"{n}*.parquet")} - wanted:
             stale.unlink()
         return RowCache(RowCache.empty().tables, records, directory)
 

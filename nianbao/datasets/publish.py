@@ -147,9 +147,10 @@ def publish(
     staging.mkdir()
     files: dict[str, list[tuple[str, int | None]]] = {name: [] for name in TABLES}
     for part in years:
-        for name, table in part.items():
-            if table.num_rows:  # an empty year has no partition, as in a whole table
-                files[name] += write_table(TABLES[name], table, staging, previous)
+        for name in part:
+            if part[name].num_rows:  # an empty year has no partition, as in a whole table
+                files[name] += write_table(TABLES[name], part[name], staging, previous)
+        del part  # let this year go before the next is made
     for name, spec in TABLES.items():
         table = tables.get(name)
         if table is not None or not files[name]:
