@@ -153,23 +153,17 @@ class RowCache:
         limited to `keep`; nothing is read from disk."""
         replaced, kept = _ids(new.shas), _ids(keep)
 
-        def fit(table: pa.Table) -> pa.Table:
-            ids = table["sha256"]
-            return table.filter(pc.and_(pc.invert(pc.is_in(ids, replaced)), pc.is_in(ids, kept)))
+        def wanted(table: pa.Table) -> pa.Table:
+            return table.filter(pc.is_in(table["sha256"], kept))
+
+        def old(table: pa.Table) -> pa.Table:
+            return wanted(table.filter(pc.invert(pc.is_in(table["sha256"], replaced))))
 
         tables = {
-            name: sort_table(
-                pa.concat_tables(
-                    [
-                        fit(table),
-                        new.tables[name].filter(pc.is_in(new.tables[name]["sha256"], kept)),
-                    ]
-                ),
-                _order(name),
-            )
+            name: sort_table(pa.concat_tables([old(table), wanted(new.tables[name])]), _order(name))
             for name, table in self.tables.items()
         }
-        return RowCache(tables, fit(self.kept), self.directory)
+        return RowCache(tables, old(self.kept), self.directory)
 
     @classmethod
     def load(cls, data_dir: Path, version: str) -> RowCache:
