@@ -147,7 +147,7 @@ def _build_and_publish(
     publish_to: str | None = None,
 ) -> None:
     result = build(data_dir, force=force, workers=workers)
-    reports, checks = result.tables["reports"], result.tables["checks"]
+    reports = result.whole["reports"]
     summary.documents = result.documents
     summary.extracted = result.extracted
     summary.reused = result.reused
@@ -156,10 +156,6 @@ def _build_and_publish(
     summary.failed_reports = sorted(
         reports.filter(pc.equal(reports["status"], "failed"))["report_id"].to_pylist()
     )
-    summary.failed_checks = int(pc.sum(pc.invert(checks["passed"])).as_py() or 0)
-    summary.reports_failing_checks = int(
-        pc.sum(pc.greater(reports["failed_checks"], 0)).as_py() or 0
-    )
     _diff_reports(summary, _previous_reports(data_dir), reports)
     meta = {
         "extractor_version": extract.__version__,
@@ -167,7 +163,13 @@ def _build_and_publish(
         "documents": summary.documents,
         "reports": summary.reports,
     }
-    summary.release = publish(result.tables, data_dir, meta).name
+    summary.release = publish(result.whole, data_dir, meta, years=result.years()).name
+    # check counts are complete once every year is written; each check counts on one report
+    reports = result.whole["reports"]
+    summary.failed_checks = int(pc.sum(reports["failed_checks"]).as_py() or 0)
+    summary.reports_failing_checks = int(
+        pc.sum(pc.greater(reports["failed_checks"], 0)).as_py() or 0
+    )
     if publish_to:
         summary.mirrored_to = mirror(data_dir, publish_to)
 

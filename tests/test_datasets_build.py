@@ -451,3 +451,33 @@ def test_row_cache_torn_between_files_heals(built: Path, monkeypatch) -> None:
     new = reports.filter(pc.equal(reports["sha256"], row["sha256"]))["report_id"][0].as_py()
     new_cells = apps.filter(pc.equal(apps["report_id"], new)).num_rows
     assert new_cells == 182 and apps.num_rows == before + new_cells
+
+
+def test_build_holds_one_year_of_cached_rows_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    """The row cache is read one year file at a time, each once, and the rows held at
+    once are one year's: memory follows the largest year, not the whole history."""
+    from benchmarks.dataset import generate
+    from nianbao.datasets import cache as cache_mod
+
+    generate(160, tmp_path)  # 8 covered years, 20 reports each
+    held: dict[str, list[int]] = {name: [] for name in cache_mod.CELL_TABLES}
+    opened: list[tuple[str, int | None]] = []
+    read_rows, from_disk = cache_mod.RowCache.read, cache_mod.RowCache._from_disk
+
+    def reading(self, name, shas):
+        rows = read_rows(self, name, shas)
+        held[name].append(rows.num_rows)
+        return rows
+
+    def opening(self, name, year, ids):
+        opened.append((name, year))
+        return from_disk(self, name, year, ids)
+
+    monkeypatch.setattr(cache_mod.RowCache, "read", reading)
+    monkeypatch.setattr(cache_mod.RowCache, "_from_disk", opening)
+    assert rebuild(tmp_path).ok
+    assert sorted(opened) == sorted({(n, y) for n in held for y in range(2018, 2026)})
+    for name in ("proactive", "applications", "review_litigation"):
+        years = pc.value_counts(read(tmp_path, name)["year"]).to_pylist()
+        assert len(held[name]) == 8 and sum(held[name]) == sum(y["counts"] for y in years)
+        assert max(held[name]) == max(y["counts"] for y in years)  # one year, not all

@@ -6,6 +6,9 @@ new key and an unchanged one costs nothing), and only new records are turned int
 (DIR/state/rows, see `cache`). A new extractor version therefore re-reads every document
 from the raw store, without crawling. The published tables are rebuilt from the kept
 rows in a fixed order, so the result never depends on the order documents arrived in.
+The reports are made whole (versions are numbered across all years); the cell tables
+and checks one covered year at a time (`BuildResult.years`), so memory follows the
+largest year, not the whole history.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import json
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +32,8 @@ import pyarrow.parquet as pq
 import extract
 from extract.pipeline import extract_path
 from nianbao.datasets import records as rec
-from nianbao.datasets.cache import CELL_TABLES, RowCache
-from nianbao.datasets.crosscheck import cross_year_checks
+from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
+from nianbao.datasets.crosscheck import compared_cells, cross_year_checks
 from nianbao.datasets.registry import (
     CHECKS,
     CRAWL_RUNS,
@@ -37,6 +41,7 @@ from nianbao.datasets.registry import (
     DOCUMENTS,
     LEVELS,
     REPORTS,
+    TABLES,
     Table,
 )
 
@@ -48,14 +53,38 @@ _STATUS_RANK = {"ok": 0, "partial": 1, "needs_ocr": 2, "unsupported": 3, "failed
 
 @dataclass
 class BuildResult:
-    """The tables to publish and what this build did to get them."""
+    """What a build made and did. The cell tables and checks are not held: `years` makes
+    them one covered year at a time from the row cache."""
 
-    tables: dict[str, pa.Table]
+    whole: dict[str, pa.Table]
+    cache: RowCache
     documents: int = 0
     extracted: int = 0
     reused: int = 0
     extraction_failures: list[str] = field(default_factory=list)
     skipped_not_report: int = 0
+
+    def years(self) -> Iterator[dict[str, pa.Table]]:
+        """proactive, applications, review_litigation and checks of one year at a time,
+        oldest first and unknown year last. Once the last is made, `whole["reports"]`
+        has its check counts (so a writer reads the whole tables after the years)."""
+        reports = self.whole["reports"]
+        counts = [check_counts(CHECKS.empty())]
+        for cells in year_tables(reports, self.cache):
+            counts.append(check_counts(cells["checks"]))
+            yield cells
+            del cells  # let this year go before the next is made
+        self.whole["reports"] = with_check_counts(reports, pa.concat_tables(counts))
+
+    @cached_property
+    def tables(self) -> dict[str, pa.Table]:
+        """Every table whole, in memory: for small data (tests, samples)."""
+        parts = list(self.years())
+        cells = {
+            name: pa.concat_tables([TABLES[name].empty(), *(p[name] for p in parts)])
+            for name in CELL_TABLES
+        }
+        return {"reports": self.whole["reports"], **cells, **self.whole}
 
 
 def records_dir(data_dir: Path) -> Path:
@@ -303,18 +332,22 @@ def assemble(
     records: dict[str, dict[str, Any]],
     sources: dict[str, dict[str, Any]],
 ) -> tuple[dict[str, pa.Table], int]:
-    """Report documents and their records → reports, the cell tables and checks.
+    """Report documents and their records → every table of the reports, whole.
 
     Returns (tables, report pages skipped as not reports)."""
-    return tables_from_cache(docs, RowCache.from_records(records), sources)
+    cache = RowCache.from_records(records)
+    reports, skipped = reports_table(docs, cache.summaries(), sources)
+    return BuildResult({"reports": reports}, cache).tables, skipped
 
 
-def tables_from_cache(
-    docs: list[dict[str, Any]], cache: RowCache, sources: dict[str, dict[str, Any]]
-) -> tuple[dict[str, pa.Table], int]:
-    """The published tables from the rows kept for every document (see `cache`); the
-    cache keeps its summaries but gives up its cell rows."""
-    summaries = cache.summaries()
+def reports_table(
+    docs: list[dict[str, Any]],
+    summaries: dict[str, dict[str, Any]],
+    sources: dict[str, dict[str, Any]],
+) -> tuple[pa.Table, int]:
+    """The reports, versions numbered across all years, check counts not yet filled in.
+
+    Returns (reports, report pages skipped as not reports)."""
     chosen, skipped = choose_report_documents(docs, summaries)
     report_rows = [
         report_row(doc, summaries[doc["sha256"]], sources.get(doc["source_id"]) or {})
@@ -323,28 +356,43 @@ def tables_from_cache(
     _number_versions(report_rows)
     # Reports in the on-disk order of the cell tables (year, report): no re-sort of millions.
     report_rows.sort(key=lambda r: (r["year"] is None, r["year"] or 0, r["report_id"]))
-    reports = pa.Table.from_pylist(report_rows, schema=REPORTS.schema)
-    owners = reports.select(["sha256", "report_id", "agency_id", "year"])
-    tables = {"reports": reports, **{name: cache.take_cells(name, owners) for name in CELL_TABLES}}
-    return with_cross_year_checks(tables), skipped
+    return pa.Table.from_pylist(report_rows, schema=REPORTS.schema), skipped
 
 
-def with_cross_year_checks(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Add the checks across years and count every failed check on its report."""
-    cross = cross_year_checks(tables["proactive"], tables["applications"], tables["reports"])
-    checks = pa.concat_tables([CHECKS.conform(tables["checks"]), cross])
-    counts = checks.group_by("report_id").aggregate([("passed", "count")])
-    failed = checks.filter(pc.invert(checks["passed"]))
-    failed = failed.group_by("report_id").aggregate([("passed", "count")])
-    reports = tables["reports"]
+def year_tables(reports: pa.Table, cache: RowCache) -> Iterator[dict[str, pa.Table]]:
+    """The cell tables and checks of one covered year at a time (see `BuildResult.years`):
+    each year's rows are read from the row cache alone; of the year before only the cells
+    the cross-year checks compare are kept."""
+    before = None
+    for year in covered_years(reports["year"]):
+        of_this = of_year(reports, year)
+        owners = of_this.select(["sha256", "report_id", "agency_id", "year"])
+        cells = {
+            name: attach_reports(name, cache.read(name, owners["sha256"]), owners)
+            for name in CELL_TABLES
+        }
+        compared = compared_cells(cells["proactive"], cells["applications"], of_this)
+        cross = cross_year_checks(before, compared) if before is not None else CHECKS.empty()
+        cells["checks"] = pa.concat_tables([CHECKS.conform(cells["checks"]), cross])
+        before = compared
+        yield cells
+        del cells  # let this year go before the next is made
+
+
+def check_counts(checks: pa.Table) -> pa.Table:
+    """Checks and failed checks per report: report_id, failed_count, failed_sum."""
+    failed = pc.cast(pc.invert(checks["passed"]), pa.int32())
+    table = pa.table({"report_id": checks["report_id"], "failed": failed})
+    return table.group_by("report_id").aggregate([("failed", "count"), ("failed", "sum")])
+
+
+def with_check_counts(reports: pa.Table, counts: pa.Table) -> pa.Table:
+    """`reports` with every check (in the report and across years) counted on its report."""
     ids = reports["report_id"]
-    n_checks = _lookup(ids, counts["report_id"], counts["passed_count"])
-    n_failed = _lookup(ids, failed["report_id"], failed["passed_count"])
-    reports = reports.set_column(reports.schema.get_field_index("checks"), "checks", n_checks)
-    reports = reports.set_column(
-        reports.schema.get_field_index("failed_checks"), "failed_checks", n_failed
-    )
-    return {**tables, "reports": reports, "checks": checks}
+    for column, value in (("checks", "failed_count"), ("failed_checks", "failed_sum")):
+        found = _lookup(ids, counts["report_id"], counts[value])
+        reports = reports.set_column(reports.schema.get_field_index(column), column, found)
+    return reports
 
 
 def _lookup(ids: pa.ChunkedArray, keys: pa.ChunkedArray, values: pa.ChunkedArray) -> pa.Array:
@@ -381,8 +429,8 @@ def _fit(table: Table, raw: pa.Table) -> pa.Table:
 
 
 def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResult:
-    """Every table of the registry from what is under `data_dir` (nothing is written but
-    the record and row caches; `publish` writes the tables)."""
+    """The reports and crawler tables, and the row cache the other tables are made from one
+    year at a time (nothing is written but the record and row caches; `publish` writes)."""
     data_dir = Path(data_dir)
     docs = load_documents(data_dir)
     crawled = crawler_tables(data_dir, docs)
@@ -392,19 +440,19 @@ def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResu
     new_docs = [doc for doc in docs if doc["sha256"] not in cached]
     records, extracted, missing = ensure_records(data_dir, new_docs, force=force, workers=workers)
     if records or cached - shas:
-        kept = cache.merge(RowCache.from_records(records), keep=shas - missing)
-        kept.save(data_dir)
+        kept = cache.merge(RowCache.from_records(records), keep=shas - missing).save(data_dir)
         # documents whose raw file is missing take part in this build only
         cache = kept.merge(RowCache.from_records({s: records[s] for s in missing}), keep=shas)
-    tables, skipped = tables_from_cache(docs, cache, load_sources(data_dir))
     summaries = cache.summaries()
+    reports, skipped = reports_table(docs, summaries, load_sources(data_dir))
     failures = sorted(
         f"{doc['url']}: {summaries[doc['sha256']]['error']}"
         for doc in docs
         if summaries[doc["sha256"]]["status"] == "failed"
     )
     return BuildResult(
-        tables={**tables, **crawled},
+        whole={"reports": reports, **crawled},
+        cache=cache,
         documents=len(docs),
         extracted=extracted,
         reused=len(shas) - extracted - len(missing),

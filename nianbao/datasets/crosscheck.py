@@ -1,8 +1,9 @@
-"""Checks across years for one agency (SCHEMA.md, 勾稽关系), on whole tables at once.
+"""Checks across years for one agency (SCHEMA.md, 勾稽关系), vectorised with Arrow joins.
 
 Only the latest version of each agency's report on each year takes part. A check is
 filed under the later year's report and names the earlier one in `other_report_id`.
-Vectorised with Arrow joins so that it costs the same at 100,000 reports as at ten.
+The checks of year N need only the few cells compared (`compared_cells`) of N-1 and N,
+so a build holding one year at a time keeps the year before as that small summary.
 """
 
 from __future__ import annotations
@@ -60,11 +61,9 @@ def _check_table(
     )
 
 
-def carried_forward(applications: pa.Table, latest_ids: pa.Array) -> pa.Table:
-    """`carried_forward` of year N against `carried_over` of year N+1, per applicant column."""
-    # the few rows compared first, then only the latest reports: cheap at millions of cells
-    wanted = pc.is_in(applications["row_key"], pa.array(["carried_forward", "carried_over"]))
-    cells = _latest(applications.filter(wanted), latest_ids)
+def carried_forward(cells: pa.Table) -> pa.Table:
+    """`carried_forward` of year N against `carried_over` of year N+1, per applicant column
+    (`cells`: the compared applications cells)."""
     before = _rows(cells, "carried_forward", "left")
     before = before.set_column(2, "year", pc.add(before["year"], pa.scalar(1, pa.int32())))
     before = before.rename_columns(["other_report_id", "agency_id", "year", "column_key", "left"])
@@ -82,10 +81,9 @@ def carried_forward(applications: pa.Table, latest_ids: pa.Array) -> pa.Table:
     )
 
 
-def in_force(proactive: pa.Table, latest_ids: pa.Array) -> pa.Table:
-    """`in_force` of N plus `issued` minus `repealed` of N+1 against `in_force` of N+1."""
-    wanted = pc.is_in(proactive["column_key"], pa.array(["in_force", "issued", "repealed"]))
-    cells = _latest(proactive.filter(wanted), latest_ids)
+def in_force(cells: pa.Table) -> pa.Table:
+    """`in_force` of N plus `issued` minus `repealed` of N+1 against `in_force` of N+1
+    (`cells`: the compared proactive cells)."""
     parts = {}
     for metric in ("in_force", "issued", "repealed"):
         picked = cells.filter(pc.equal(cells["column_key"], metric))
@@ -127,7 +125,24 @@ def in_force(proactive: pa.Table, latest_ids: pa.Array) -> pa.Table:
     )
 
 
-def cross_year_checks(proactive: pa.Table, applications: pa.Table, reports: pa.Table) -> pa.Table:
+def compared_cells(
+    proactive: pa.Table, applications: pa.Table, reports: pa.Table
+) -> dict[str, pa.Table]:
+    """The few cells of the latest reports that the checks compare, by table: all that
+    the checks of the year after need of a year."""
     latest_ids = reports.filter(reports["is_latest"])["report_id"].combine_chunks()
-    tables = [carried_forward(applications, latest_ids), in_force(proactive, latest_ids)]
+    # the few rows compared first, then only the latest reports: cheap at millions of cells
+    wanted = pc.is_in(proactive["column_key"], pa.array(["in_force", "issued", "repealed"]))
+    carried = pc.is_in(applications["row_key"], pa.array(["carried_forward", "carried_over"]))
+    return {
+        "proactive": _latest(proactive.filter(wanted), latest_ids),
+        "applications": _latest(applications.filter(carried), latest_ids),
+    }
+
+
+def cross_year_checks(*years: dict[str, pa.Table]) -> pa.Table:
+    """The checks between the `compared_cells` of the years given (filed under the later)."""
+    proactive = pa.concat_tables([y["proactive"] for y in years])
+    applications = pa.concat_tables([y["applications"] for y in years])
+    tables = [carried_forward(applications), in_force(proactive)]
     return pa.concat_tables([CHECKS.conform(t) for t in tables])

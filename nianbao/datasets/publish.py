@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,12 +124,19 @@ def write_table(
 
 
 def publish(
-    tables: dict[str, pa.Table], data_dir: Path, meta: dict[str, Any] | None = None
+    tables: dict[str, pa.Table],
+    data_dir: Path,
+    meta: dict[str, Any] | None = None,
+    *,
+    years: Iterable[dict[str, pa.Table]] = (),
 ) -> Path:
     """Write every registry table into a new release and make it current.
 
-    The caller holds `run_lock`. Raises `SchemaError` before anything is switched when a
-    table breaks the registry."""
+    `years` gives partitioned tables one covered year at a time (oldest first, unknown
+    year last), each written and let go before the next; `tables` is read after them, so
+    it may hold what they complete. A table in neither is written empty. The caller holds
+    `run_lock`. Raises `SchemaError` before anything is switched when a table breaks the
+    registry."""
     data_dir = Path(data_dir)
     root = releases_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -137,10 +145,17 @@ def publish(
     release_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging = root / f"{release_id}.partial"
     staging.mkdir()
-    files: dict[str, list[tuple[str, int | None]]] = {}
+    files: dict[str, list[tuple[str, int | None]]] = {name: [] for name in TABLES}
+    for part in years:
+        for name in part:
+            if part[name].num_rows:  # an empty year has no partition, as in a whole table
+                files[name] += write_table(TABLES[name], part[name], staging, previous)
+        del part  # let this year go before the next is made
     for name, spec in TABLES.items():
         table = tables.get(name)
-        files[name] = write_table(spec, spec.empty() if table is None else table, staging, previous)
+        if table is not None or not files[name]:
+            table = spec.empty() if table is None else table
+            files[name] += write_table(spec, table, staging, previous)
     package = datapackage(files)
     (staging / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8"
