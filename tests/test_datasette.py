@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import socket
 import subprocess
 import time
@@ -16,7 +18,7 @@ from click.testing import CliRunner
 from nianbao.cli import cli
 from nianbao.datasets.publish import publish
 from nianbao.datasets.sqlite import datasette_args
-from tests.conftest import require_program
+from tests.conftest import load_gold, require_program
 from tests.datasets_helpers import gold_tables
 
 
@@ -114,6 +116,106 @@ def test_table_page_and_facet_render_in_chromium(site: Path, tmp_path: Path) -> 
         )
         assert "facet-nianbao-applications-row_key" in dom
         assert "new_received" in dom
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+ARTIFACTS = Path(
+    os.environ.get("NIANBAO_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
+)
+
+
+def _screenshot(chromium: str, url: str, profile: Path, name: str) -> Path:
+    """A PNG of the page, kept under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out = ARTIFACTS / f"{name}.png"
+    out.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={profile}", "--window-size=1280,1600",
+            f"--screenshot={out}", url,
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )  # fmt: skip
+    assert out.stat().st_size > 10_000, f"{out} looks empty"
+    return out
+
+
+@pytest.mark.browser
+def test_report_agency_and_table_pages_render_in_chromium(site: Path, tmp_path: Path) -> None:
+    chromium = require_program("chromium")
+    db = sqlite_utils.Database(site / "site" / "nianbao.db")
+    report = next(db.query("SELECT * FROM reports WHERE agency_name = '淮安市人民政府'"))
+    gold = load_gold("js-huaian-2024")
+    port = _free_port()
+    proc = subprocess.Popen(
+        datasette_args(site, "127.0.0.1", port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    profile = tmp_path / "profile"
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait(f"{base}/-/versions.json", proc)
+        url = f"{base}/-/nianbao/report/{report['report_id']}"
+        dom = _dump_dom(chromium, url, profile)
+        assert "三、收到和处理政府信息公开申请情况" in dom and "法人或其他组织" in dom
+        new = gold["applications"]["new_received"]
+        row = dom.split("本年新收政府信息公开申请数量</td>")[1].split("</tr>")[0]
+        assert re.findall(r'class="value">([^<]*)<', row) == [str(v) for v in new.values()]
+        assert report["page_url"] or report["url"] in dom
+        _screenshot(chromium, url, profile, "report-page")
+
+        url = f"{base}/-/nianbao/agency/{report['agency_id']}"
+        dom = _dump_dom(chromium, url, profile)
+        assert '<svg class="nianbao-chart"' in dom and "<circle" in dom
+        assert f"{gold['year']}: {new['total']}" in dom  # the point's tooltip
+        _screenshot(chromium, url, profile, "agency-chart")
+
+        url = f"{base}/nianbao/reports"
+        dom = _dump_dom(chromium, url, profile)
+        # the data first; the column descriptions folded below the table
+        assert dom.index('class="rows-and-columns"') < dom.index('class="nianbao-columns"')
+        assert '<details class="nianbao-columns">' in dom
+        assert f'href="/-/nianbao/agency/{report["agency_id"]}"' in dom
+        assert f'<a href="/-/nianbao/report/{report["report_id"]}">{report["title"]}</a>' in dom
+        _screenshot(chromium, url, profile, "reports-table")
+
+        answers = {}
+        for query in ("agency_over_time", "who_denies_most", "totals_do_not_add_up",
+                      "biggest_changes"):  # fmt: skip
+            with urllib.request.urlopen(
+                f"{base}/nianbao/{query}.json?_shape=array&agency_id={report['agency_id']}",
+                timeout=30,
+            ) as reply:
+                answers[query] = json.load(reply)
+        received = [
+            r for r in answers["agency_over_time"] if r["indicator"] == "applications_received"
+        ]
+        assert received == [
+            {"year": gold["year"], "indicator": "applications_received", "value": new["total"]}
+        ]
+        denied = next(
+            r for r in answers["who_denies_most"] if r["report_id"] == report["report_id"]
+        )
+        assert denied["new_received"] == new["total"]
+        assert denied["denied"] == sum(
+            v["total"] for k, v in gold["applications"].items() if k.startswith("denied_")
+        )
+        # the answer files hold no in-report checks; the query answers, with no rows
+        assert answers["totals_do_not_add_up"] == []
+        cgj = [r for r in answers["biggest_changes"] if r["agency_name"] == "莆田市城市管理局"]
+        assert {(r["previous_year"], r["year"]) for r in cgj} == {
+            (2021, 2022),
+            (2022, 2023),
+            (2023, 2024),
+            (2024, 2025),
+        }
     finally:
         proc.terminate()
         proc.wait(timeout=10)

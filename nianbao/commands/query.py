@@ -10,8 +10,14 @@ from typing import Any
 import click
 import duckdb
 
-from nianbao.datasets.export import ExportError, export
-from nianbao.datasets.query import NoDatasets, agency_reports, query
+from nianbao.datasets.export import XLSX_MAX_ROWS, ExportError, export
+from nianbao.datasets.query import (
+    NoDatasets,
+    agency_figures,
+    agency_reports,
+    query,
+    report_detail,
+)
 from nianbao.options import data_dir_option
 
 
@@ -69,61 +75,167 @@ def query_command(data_dir: Path, fmt: str, sql: str) -> None:
     default=None,
     help="Output file; default: TABLE.FORMAT (or export.FORMAT for SQL).",
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="One row per report and one column per cell, named by its Chinese labels "
+    "(本年新收·总计), for applications, proactive or review_litigation. CSV: keys in "
+    "OUTPUT.keys.csv; XLSX: one sheet per table laid out as printed, and a sheet of keys.",
+)
+@click.option(
+    "--key-header",
+    is_flag=True,
+    help="With --wide --format csv: name the columns by their keys (new_received.total).",
+)
 @click.argument("what", metavar="TABLE|SQL")
-def export_command(data_dir: Path, fmt: str, output: Path | None, what: str) -> None:
+def export_command(
+    data_dir: Path, fmt: str, output: Path | None, wide: bool, key_header: bool, what: str
+) -> None:
     """Write a dataset or a query result to a CSV (Excel-friendly, UTF-8 with BOM) or XLSX.
 
     \b
     Examples:
       nianbao export reports --format xlsx
       nianbao export "SELECT * FROM checks WHERE NOT passed" -o failing.csv
+      nianbao export applications --wide                 # applications.csv, one row a report
+      nianbao export applications --wide --format xlsx   # sheets 二, 三, 四 as printed
     """
-    out = output or Path(f"{what if what.isidentifier() else 'export'}.{fmt}")
+    suffix = "_wide" if wide else ""
+    out = output or Path(f"{what if what.isidentifier() else 'export'}{suffix}.{fmt}")
     try:
+        if wide:
+            _export_wide(data_dir, what, fmt, out, key_header)
+            return
         rows = export(data_dir, what, fmt, out)
     except (NoDatasets, ExportError, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{rows} rows written to {out}")
 
 
+def _export_wide(data_dir: Path, table: str, fmt: str, out: Path, key_header: bool) -> None:
+    from nianbao.datasets import wide
+
+    if table not in wide.WIDE_TABLES:
+        raise ExportError(f"--wide takes one of {', '.join(wide.WIDE_TABLES)}, not {table!r}")
+    if fmt == "csv":
+        rows = wide.write_wide_csv(data_dir, table, out, key_header)
+        click.echo(f"{rows} reports written to {out}; column keys in {wide.keys_file(out)}")
+        return
+    try:
+        counts = wide.write_wide_xlsx(data_dir, table, out, XLSX_MAX_ROWS)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from exc
+    sheets = ", ".join(f"{wide.SHEET_TITLES[t]} ({n} reports)" for t, n in counts.items())
+    click.echo(f"{out}: sheets {sheets}, keys 键")
+
+
 @click.command("show")
 @data_dir_option
-@click.argument("agency")
-def show_command(data_dir: Path, agency: str) -> None:
-    """An agency's reports year by year, with source links and failed checks. AGENCY is an
-    agency id (ag-…) or part of its name.
+@click.option(
+    "--report",
+    "report_id",
+    metavar="REPORT_ID",
+    help="Print this report's three tables as printed, its failed checks and its links.",
+)
+@click.argument("agency", required=False)
+def show_command(data_dir: Path, report_id: str | None, agency: str | None) -> None:
+    """An agency's reports year by year, with source links and failed checks, and its key
+    figures over the years with a trend line. AGENCY is an agency id (ag-…) or part of
+    its name. With --report, one report as the agency printed it.
 
     \b
     Examples:
       nianbao show 莆田市城市管理局
       nianbao show 城市管理
+      nianbao show --report 3f2a9c0d1e4b5a67
     """
+    if not agency and not report_id:
+        raise click.UsageError("give AGENCY, or --report REPORT_ID")
     try:
+        if report_id:
+            detail = report_detail(data_dir, report_id)
+            if detail is None:
+                raise click.ClickException(f"no report {report_id!r}")
+            click.echo(_render_report(detail))
+            return
         rows = agency_reports(data_dir, agency)
+        if not rows:
+            raise click.ClickException(f"no agency matches {agency!r}")
+        agencies = list(dict.fromkeys(row["agency_id"] for row in rows))
+        figures = {a: agency_figures(data_dir, a) for a in agencies}
     except (NoDatasets, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
-    if not rows:
-        raise click.ClickException(f"no agency matches {agency!r}")
-    current = None
-    for row in rows:
-        if row["agency_id"] != current:
-            current = row["agency_id"]
-            click.echo(f"\n{row['agency_name']}  [{row['agency_id']}]  {row['source_name'] or ''}")
-        latest = "" if row["is_latest"] else " (superseded)"
-        click.echo(
-            f"  {row['year'] or '????'} v{row['version']}{latest}  {row['status']}"
-            f"  checks {row['checks'] - row['failed_checks']}/{row['checks']} passed"
-            f"  published {row['published_date'] or '?'}"
-        )
-        click.echo(f"       page: {row['page_url']}")
-        if row["url"] != row["page_url"]:
-            click.echo(f"       read: {row['url']}")
-        for check in row["failed"]:
-            where = "/".join(p for p in (check["row_key"], check["column_key"]) if p)
-            click.echo(
-                f"       FAILED {check['name']} {check['table_name']} {where}: "
-                f"{check['left_expr']} = {check['left']:g} ≠ {check['right_expr']} = "
-                f"{check['right']:g}"
-                if check["left"] is not None and check["right"] is not None
-                else f"       FAILED {check['name']} {check['table_name']} {where}"
-            )
+    for agency_id in agencies:
+        own = [row for row in rows if row["agency_id"] == agency_id]
+        click.echo(f"\n{own[0]['agency_name']}  [{agency_id}]  {own[0]['source_name'] or ''}")
+        for row in own:
+            _echo_version(row)
+        click.echo(_render_figures(figures[agency_id]))
+
+
+def _echo_version(row: dict[str, Any]) -> None:
+    latest = "" if row["is_latest"] else " (superseded)"
+    click.echo(
+        f"  {row['year'] or '????'} v{row['version']}{latest}  {row['status']}"
+        f"  checks {row['checks'] - row['failed_checks']}/{row['checks']} passed"
+        f"  published {row['published_date'] or '?'}  report {row['report_id']}"
+    )
+    click.echo(f"       page: {row['page_url']}")
+    if row["url"] != row["page_url"]:
+        click.echo(f"       read: {row['url']}")
+    for check in row["failed"]:
+        click.echo(f"       FAILED {_check_text(check)}")
+
+
+def _check_text(check: dict[str, Any]) -> str:
+    where = "/".join(p for p in (check["row_key"], check["column_key"]) if p)
+    text = f"{check['name']} {check['table_name']} {where}"
+    if check["left"] is None or check["right"] is None:
+        return text
+    return (
+        f"{text}: {check['left_expr']} = {check['left']:g} ≠ "
+        f"{check['right_expr']} = {check['right']:g}"
+    )
+
+
+def _render_figures(rows: list[dict[str, Any]]) -> str:
+    """Key figures: a row per figure, a column per year, then a sparkline and the change."""
+    from nianbao.datasets.figures import FIGURES, by_indicator
+    from nianbao.printed import number, pad, sparkline, trend
+
+    years, series = by_indicator(rows)
+    if not series:
+        return "  key figures 主要数字: none (no report with tables 三/四)"
+    label_width = 34
+    lines = ["  " + pad("key figures 主要数字", label_width) + "".join(f"{y:>7}" for y in years)]
+    for key, values in series.items():
+        zh, en = FIGURES[key]
+        cells = "".join(f"{number(v):>7}" for v in values)
+        line = f"  {pad(f'{zh} {en}', label_width)}{cells}"
+        lines.append(f"{line}  {sparkline(values)}  {trend(values, years)}")
+    return "\n".join(lines)
+
+
+def _render_report(detail: dict[str, Any]) -> str:
+    from nianbao.printed import applications_grid, proactive_grid, render_text, review_grid
+
+    lines = [
+        f"{detail['title'] or ''}",
+        f"{detail['agency_name']}  [{detail['agency_id']}]  year {detail['year']}  "
+        f"v{detail['version']}{'' if detail['is_latest'] else ' (superseded)'}  "
+        f"status {detail['status']}  published {detail['published_date'] or '?'}",
+        f"page: {detail['page_url']}",
+        f"read: {detail['url']}  (sha256 {detail['sha256']})",
+    ]
+    builders = {
+        "proactive": proactive_grid,
+        "applications": applications_grid,
+        "review_litigation": review_grid,
+    }
+    for table, build in builders.items():
+        if detail[table]:
+            lines += ["", render_text(build(detail[table]))]
+    lines.append("")
+    lines.append(f"checks {detail['checks'] - detail['failed_checks']}/{detail['checks']} passed")
+    lines += [f"  FAILED {_check_text(check)}" for check in detail["failed"]]
+    return "\n".join(lines)

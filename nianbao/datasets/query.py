@@ -81,3 +81,38 @@ def agency_reports(data_dir: Path, agency: str) -> list[dict[str, Any]]:
     for row in rows:
         row["failed"] = by_report.get(row["report_id"], [])
     return rows
+
+
+def agency_figures(data_dir: Path, agency_id: str) -> list[dict[str, Any]]:
+    """The agency's key figures, one row per (year, indicator), latest versions only."""
+    from nianbao.datasets.figures import figures_sql
+
+    con = connect(data_dir)
+    try:
+        return con.sql(figures_sql(), params=[agency_id]).to_arrow_table().to_pylist()
+    finally:
+        con.close()
+
+
+REPORT_CELLS_SQL = {
+    table: f"SELECT * FROM {table} WHERE report_id = ? ORDER BY source_row, source_col"
+    for table in ("proactive", "applications", "review_litigation")
+}
+
+
+def report_detail(data_dir: Path, report_id: str) -> dict[str, Any] | None:
+    """One report version: its `reports` row, its cells per table and its failed checks."""
+    con = connect(data_dir)
+    try:
+        found = con.sql("SELECT * FROM reports WHERE report_id = ?", params=[report_id])
+        rows = found.to_arrow_table().to_pylist()
+        if not rows:
+            return None
+        detail = rows[0]
+        for table, sql in REPORT_CELLS_SQL.items():
+            detail[table] = con.sql(sql, params=[report_id]).to_arrow_table().to_pylist()
+        failed = con.sql(FAILED_CHECKS_SQL, params={"ids": [report_id]})
+        detail["failed"] = failed.to_arrow_table().to_pylist()
+    finally:
+        con.close()
+    return detail

@@ -50,6 +50,80 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def canned_queries() -> dict[str, dict[str, Any]]:
+    """The questions journalists ask, one click away on the database page."""
+    from nianbao.datasets.figures import figures_sql
+
+    return {
+        "agency_over_time": {
+            "title": "An agency over time 某机关历年主要数字",
+            "description": "Key figures of one agency year by year (agency_id from the "
+            "reports table, or follow an agency_id link).",
+            "sql": figures_sql(":agency_id"),
+        },
+        "who_denies_most": {
+            "title": "Who denies most, and why 谁不予公开最多、理由为何",
+            "description": "Requests denied (不予公开) per report, with the reasons and the "
+            "share of new requests; latest versions.",
+            "sql": DENIED_SQL,
+        },
+        "totals_do_not_add_up": {
+            "title": "Reports whose totals do not add up 合计对不上的报告",
+            "description": "Failed consistency checks inside a report, both sides shown.",
+            "sql": FAILED_SQL,
+        },
+        "biggest_changes": {
+            "title": "Biggest changes year on year 申请量同比变化最大",
+            "description": "New requests received (本年新收·总计) against the agency's "
+            "previous report.",
+            "sql": CHANGES_SQL,
+        },
+    }
+
+
+DENIED_SQL = """
+SELECT r.agency_name, r.year, r.report_id,
+       sum(a.value) AS denied,
+       (SELECT n.value FROM applications n WHERE n.report_id = r.report_id
+          AND n.row_key = 'new_received' AND n.column_key = 'total') AS new_received,
+       group_concat(CASE WHEN a.value > 0 THEN a.row_label || ' ' || a.value END, '；')
+         AS reasons
+FROM applications a JOIN reports r ON r.report_id = a.report_id
+WHERE r.is_latest AND a.column_key = 'total' AND a.row_key LIKE 'denied_%'
+GROUP BY r.report_id
+HAVING denied > 0
+ORDER BY denied DESC
+"""
+
+FAILED_SQL = """
+SELECT r.agency_name, r.year, r.report_id, c.name, c.table_name, c.row_key, c.column_key,
+       c.left_expr, c."left", c.right_expr, c."right", r.page_url
+FROM checks c JOIN reports r ON r.report_id = c.report_id
+WHERE NOT c.passed AND c.kind = 'in_report' AND r.is_latest
+ORDER BY r.agency_name, r.year, c.check_key
+"""
+
+CHANGES_SQL = """
+WITH received AS (
+  SELECT r.agency_id, r.agency_name, r.year, a.value
+  FROM applications a JOIN reports r ON r.report_id = a.report_id
+  WHERE r.is_latest AND a.row_key = 'new_received' AND a.column_key = 'total'
+), compared AS (
+  SELECT agency_id, agency_name, year, value,
+         lag(year) OVER (PARTITION BY agency_id ORDER BY year) AS previous_year,
+         lag(value) OVER (PARTITION BY agency_id ORDER BY year) AS previous_value
+  FROM received
+)
+SELECT agency_name, agency_id, previous_year, previous_value, year, value,
+       value - previous_value AS change,
+       CASE WHEN previous_value > 0
+            THEN round(100.0 * (value - previous_value) / previous_value, 1) END AS change_pct
+FROM compared
+WHERE previous_year IS NOT NULL
+ORDER BY abs(value - previous_value) DESC
+"""
+
+
 def metadata() -> dict[str, Any]:
     """Datasette metadata for the database `nianbao`, from the registry."""
     tables = {}
@@ -67,7 +141,7 @@ def metadata() -> dict[str, Any]:
     return {
         "title": "nianbao 政府信息公开工作年度报告",
         "description": "Annual reports on open government information, read into one dataset.",
-        "databases": {"nianbao": {"tables": tables}},
+        "databases": {"nianbao": {"tables": tables, "queries": canned_queries()}},
     }
 
 
