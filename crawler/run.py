@@ -18,6 +18,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from crawler.lifeline import die_with_parent
 from crawler.manifest import compact_documents, write_run
 from crawler.monitors import FAILURES_KEY
 from crawler.settings import crawl_settings, redis_settings
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-throttle", action="store_true")
     parser.add_argument("--settings-json", default="{}")
     args = parser.parse_args(argv)
+    die_with_parent()
 
     sources = load_sources(args.sources)
     data_dir = args.data_dir.resolve()

@@ -18,7 +18,8 @@ import pyarrow.dataset as ds
 import pytest
 
 import extract
-from nianbao.datasets.publish import current_release, run_lock
+from nianbao.datasets.publish import current_release
+from nianbao.lock import writer_lock
 from nianbao.pipeline import rebuild
 from tests.datasets_helpers import (
     FETCHED_AT,
@@ -193,9 +194,9 @@ def test_result_does_not_depend_on_arrival_order(tmp_path: Path) -> None:
 
 def test_lock_stops_a_second_run(built: Path) -> None:
     release = current_release(built)
-    with run_lock(built):
+    with writer_lock(built) as holder:
         summary = rebuild(built)
-    assert not summary.ok and "run.lock" in summary.error
+    assert not summary.ok and f"is being written by pid {holder.pid} " in summary.error
     assert summary.exit_code == 1
     assert current_release(built) == release
 
