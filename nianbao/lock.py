@@ -27,6 +27,8 @@ from filelock import FileLock, Timeout
 
 log = logging.getLogger(__name__)
 
+COMMAND_CHARS = 300  # of the holder's command line, in messages
+
 
 def lock_path(data_dir: Path) -> Path:
     return Path(data_dir) / "state" / "run.lock"
@@ -48,11 +50,13 @@ class Holder:
 
     @classmethod
     def this_process(cls) -> Holder:
-        argv = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv else ["python"]
+        # `python -c …` and `-m` leave their program out of sys.argv, not out of orig_argv
+        argv = sys.argv if sys.argv and not sys.argv[0].startswith("-") else sys.orig_argv
+        command = shlex.join([Path(argv[0]).name, *argv[1:]])
         return cls(
             pid=os.getpid(),
             pgid=os.getpgid(0),
-            command=shlex.join(argv),
+            command=command[:COMMAND_CHARS],
             since=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             host=socket.gethostname(),
         )
