@@ -15,6 +15,7 @@ import pytest
 
 from crawler.lifeline import ORPHAN_EXIT_CODE, PARENT_ENV
 from nianbao.lock import LockHeld, holder_path, read_holder, writer_lock
+from tests.conftest import alive, wait_until_dead
 
 HOLD = textwrap.dedent(
     """
@@ -43,24 +44,6 @@ def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     yield proc
     proc.kill()
     proc.wait()
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie nobody has reaped yet is dead)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-
-
-def wait_until_dead(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_a_second_writer_is_told_who_holds_the_lock(tmp_path: Path, holder) -> None:
