@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -134,24 +134,53 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _read_part(path: Path, schema: pa.Schema) -> pa.Table | None:
-    """One part file; a torn or foreign one is moved to DAMAGED/ beside it (kept, never
-    read again) with a warning, so it cannot break every later read."""
+def _put_aside(path: Path, exc: Exception) -> Path | None:
+    """Move an unreadable part file to DAMAGED/ beside it (kept, never read again), so it
+    cannot break every later read; where it went, None when another reader moved it first."""
+    aside = path.parent / DAMAGED / path.name
+    aside.parent.mkdir(exist_ok=True)
     try:
-        return _conform(pq.ParquetFile(path).read(), schema)
-    except (pa.ArrowException, OSError) as exc:
-        aside = path.parent / DAMAGED / path.name
-        aside.parent.mkdir(exist_ok=True)
         os.replace(path, aside)
-        logger.warning(
-            "manifest part %s cannot be read (%s: %s): moved to %s; the next crawl fetches"
-            " its documents again",
-            path,
-            type(exc).__name__,
-            exc,
-            aside,
-        )
+    except FileNotFoundError:
         return None
+    logger.warning(
+        "manifest part %s cannot be read (%s: %s): moved to %s; the next crawl fetches"
+        " its documents again",
+        path,
+        type(exc).__name__,
+        exc,
+        aside,
+    )
+    return aside
+
+
+@dataclass
+class Parts:
+    """A manifest table's part files as read: their rows, oldest first, the files read and
+    where the unreadable ones were put aside."""
+
+    rows: pa.Table
+    read: list[Path]
+    damaged: list[Path]
+
+
+def _load(data_dir: Path, table: str, schema: pa.Schema | None = None) -> Parts:
+    schema = schema or SCHEMAS[table]
+    directory = manifest_dir(data_dir, table)
+    paths = sorted(directory.glob("part-*.parquet")) if directory.exists() else []
+    tables, read, damaged = [], [], []
+    for path in paths:
+        try:
+            tables.append(_conform(pq.ParquetFile(path).read(), schema))
+        except FileNotFoundError:
+            continue  # since listed: merged into a compacted part, or put aside by a reader
+        except (pa.ArrowException, OSError) as exc:
+            aside = _put_aside(path, exc)
+            damaged += [aside] if aside else []
+            continue
+        read.append(path)
+    rows = pa.concat_tables(tables) if tables else schema.empty_table()
+    return Parts(rows.sort_by([(KEYS[table][1], "ascending")]), read, damaged)
 
 
 def _first_of_each_key(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
@@ -166,13 +195,7 @@ def _first_of_each_key(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
 def read_parts(data_dir: Path, table: str, schema: pa.Schema | None = None) -> pa.Table:
     """Every row of a manifest table's part files, as written, oldest first, in `schema`
     (default: the table's own); an empty table when there is none."""
-    schema = schema or SCHEMAS[table]
-    directory = manifest_dir(data_dir, table)
-    paths = sorted(directory.glob("part-*.parquet")) if directory.exists() else []
-    parts = [part for part in (_read_part(p, schema) for p in paths) if part is not None]
-    if not parts:
-        return schema.empty_table()
-    return pa.concat_tables(parts).sort_by([(KEYS[table][1], "ascending")])
+    return _load(data_dir, table, schema).rows
 
 
 def read_table(data_dir: Path, table: str, schema: pa.Schema | None = None) -> pa.Table:
@@ -197,23 +220,50 @@ def read_documents(data_dir: Path) -> pa.Table:
 COMPACT_AT_PARTS = 64
 
 
-def compact_documents(data_dir: Path, min_parts: int = COMPACT_AT_PARTS) -> int:
-    """Merge the documents part files into one when there are many; returns parts merged.
+@dataclass
+class Compaction:
+    """What `compact` did to one manifest table."""
+
+    table: str
+    rows: int = 0
+    parts: int = 0
+    duplicates: int = 0
+    damaged: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        done = []
+        if self.duplicates:
+            done.append(f"rows written more than once, left out: {self.duplicates}")
+        if self.parts:
+            done.append(f"part files merged into one: {self.parts}")
+        if self.damaged:
+            done.append(f"unreadable part files put aside: {', '.join(self.damaged)}")
+        return f"{self.table}: {self.rows} rows; " + ("; ".join(done) or "nothing to repair")
+
+
+def compact(data_dir: Path, table: str, min_parts: int = COMPACT_AT_PARTS) -> Compaction:
+    """Rewrite a manifest table as one part file, one row per key, when it has many parts
+    or rows written more than once (unreadable parts are put aside by the reading).
 
     The merged file is written (atomically) before the parts it replaces are removed, and
     readers keep one row per key, so a reader or a worker running meanwhile is not hurt:
     parts written after the listing are left alone.
     """
-    directory = manifest_dir(data_dir, "documents")
-    parts = sorted(directory.glob("part-*.parquet")) if directory.exists() else []
-    if len(parts) < min_parts:
-        return 0
-    table = read_documents(data_dir)
-    write_part(directory, table.to_pylist(), DOCUMENTS_SCHEMA, "compacted")
-    for part in parts:
-        part.unlink(missing_ok=True)
-    logger.info("compacted %d manifest parts into one (%d rows)", len(parts), table.num_rows)
-    return len(parts)
+    parts = _load(data_dir, table)
+    unique = _first_of_each_key(parts.rows, KEYS[table][0])
+    done = Compaction(
+        table,
+        rows=unique.num_rows,
+        duplicates=parts.rows.num_rows - unique.num_rows,
+        damaged=[str(p.relative_to(data_dir)) for p in parts.damaged],
+    )
+    if parts.read and (done.duplicates or len(parts.read) >= min_parts):
+        write_part(manifest_dir(data_dir, table), unique.to_pylist(), SCHEMAS[table], "compacted")
+        for path in parts.read:
+            path.unlink(missing_ok=True)
+        done.parts = len(parts.read)
+        logger.info("compacted manifest %s: %s", table, done.describe())
+    return done
 
 
 @dataclass

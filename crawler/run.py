@@ -19,7 +19,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from crawler.lifeline import die_with_parent
-from crawler.manifest import compact_documents, write_run
+from crawler.manifest import compact, write_run
 from crawler.monitors import FAILURES_KEY
 from crawler.settings import crawl_settings, redis_settings
 from crawler.sources import load_sources
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = source_rows(stats, [s.id for s in sources], args.run_id)
     run = summarize(stats, rows, args.run_id)
     write_run(data_dir, run, rows)
-    compact_documents(data_dir)
+    compact(data_dir, "documents")
     public = {k: v for k, v in run.items() if k != "stats"}
     print(json.dumps(public, default=str, ensure_ascii=False), flush=True)
     ok = run["finish_reason"] == "finished" and run["monitors_passed"]

@@ -1,4 +1,5 @@
-"""The one manifest reader: rows written twice are read once, damaged parts are put aside."""
+"""The one manifest reader: rows written twice are read once, damaged parts are put aside;
+`compact` and `nianbao doctor` write the repair down."""
 
 from __future__ import annotations
 
@@ -9,19 +10,21 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.manifest import (
     DOCUMENTS_SCHEMA,
     RUNS_SCHEMA,
-    compact_documents,
+    compact,
     manifest_dir,
     read_documents,
     read_parts,
     read_table,
     write_part,
 )
+from nianbao.cli import cli
 from tests.test_crawl_components import _row
 
 PAGE = "https://www.putian.gov.cn/a/202201/t20220113_1698102.htm"
@@ -41,8 +44,12 @@ def test_two_crawls_writing_the_same_documents_are_read_once(tmp_path: Path) -> 
     table = read_documents(tmp_path)
     assert table.column("sha256").to_pylist() == ["aa" * 32, "bb" * 32]
     assert table.column("run_id").to_pylist() == ["r1", "r2"]  # the first fetch is kept
-    assert compact_documents(tmp_path, min_parts=2) == 2
-    assert read_parts(tmp_path, "documents").equals(table)  # compaction keeps one of each
+    done = compact(tmp_path, "documents")
+    assert (done.rows, done.parts, done.duplicates) == (2, 2, 1)
+    assert done.describe() == (
+        "documents: 2 rows; rows written more than once, left out: 1; part files merged into one: 2"
+    )
+    assert read_parts(tmp_path, "documents").equals(table)  # one part, one row of each
 
 
 def test_a_run_written_twice_is_read_once(tmp_path: Path) -> None:
@@ -109,3 +116,31 @@ def test_every_document_version_is_read_exactly_once_at_its_first_fetch(
         first = min(same, key=lambda r: r["fetched_at"])
         assert got["fetched_at"] == first["fetched_at"]
     assert [r["fetched_at"] for r in table] == sorted(r["fetched_at"] for r in table)
+
+
+def test_doctor_writes_the_repair_down_and_says_what_it_did(tmp_path: Path) -> None:
+    docs = manifest_dir(tmp_path, "documents")
+    rows = [_row(PAGE, "aa" * 32, fetched_at=T0), _row(PAGE, "bb" * 32, fetched_at=T0)]
+    good = write_part(docs, rows, DOCUMENTS_SCHEMA, "r1")
+    write_part(docs, rows, DOCUMENTS_SCHEMA, "r2")  # a crawl beside it wrote them again
+    (docs / "part-r3-0.parquet").write_bytes(good.read_bytes()[:50])
+    run = {"run_id": "r1", "started_at": T0, "finished_at": T0}
+    write_part(manifest_dir(tmp_path, "crawl_runs"), [run], RUNS_SCHEMA, "r1")
+
+    doctor = ["doctor", "--data-dir", str(tmp_path)]
+    result = CliRunner().invoke(cli, doctor)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "documents: 2 rows; rows written more than once, left out: 2;"
+        " part files merged into one: 2;"
+        " unreadable part files put aside: manifests/documents/damaged/part-r3-0.parquet",
+        "crawl_runs: 1 rows; nothing to repair",
+        "crawl_sources: 0 rows; nothing to repair",
+    ]
+    assert read_parts(tmp_path, "documents").num_rows == 2
+    assert len(list(docs.glob("part-*.parquet"))) == 1
+    again = CliRunner().invoke(cli, doctor)
+    assert again.output.splitlines()[0] == "documents: 2 rows; nothing to repair"
+
+    missing = CliRunner().invoke(cli, ["doctor", "--data-dir", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 1 and "no data directory at" in missing.output

@@ -110,6 +110,7 @@ def test_a_second_writer_is_refused_and_told_who_writes(portal: Portal, tmp_path
             ["run", "--sources", sources, "--no-throttle"],
             ["nightly", "--sources", sources, "--no-throttle"],
             ["publish"],
+            ["doctor"],
         ):
             code, out = invoke(*args, "--data-dir", data)
             assert code == 1, (args, out)
