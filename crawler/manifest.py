@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -106,60 +106,164 @@ def write_part(directory: Path, rows: list[dict[str, Any]], schema: pa.Schema, s
     return final
 
 
-def read_table(data_dir: Path, table: str, schema: pa.Schema) -> pa.Table:
-    """All part files of a manifest table (empty table with the schema when none)."""
+# Each manifest table's key, and the column ordering its rows: readers keep the first row
+# of each key, so rows written twice (two crawls at once, a part merged while another was
+# written) are read once.
+KEYS = {
+    "documents": (("sha256", "url"), "fetched_at"),
+    "crawl_runs": (("run_id",), "finished_at"),
+    "crawl_sources": (("run_id", "source_id"), "finished_at"),
+}
+SCHEMAS = {
+    "documents": DOCUMENTS_SCHEMA,
+    "crawl_runs": RUNS_SCHEMA,
+    "crawl_sources": SOURCES_SCHEMA,
+}
+DAMAGED = "damaged"
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A part in the manifest's schema: a column an older crawler did not write reads as
+    nulls, a column the schema does not know is left out."""
+    columns = [
+        table.column(f.name).cast(f.type)
+        if f.name in table.column_names
+        else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _put_aside(path: Path, exc: Exception) -> Path | None:
+    """Move an unreadable part file to DAMAGED/ beside it (kept, never read again), so it
+    cannot break every later read; where it went, None when another reader moved it first."""
+    aside = path.parent / DAMAGED / path.name
+    aside.parent.mkdir(exist_ok=True)
+    try:
+        os.replace(path, aside)
+    except FileNotFoundError:
+        return None
+    logger.warning(
+        "manifest part %s cannot be read (%s: %s): moved to %s; the next crawl fetches"
+        " its documents again",
+        path,
+        type(exc).__name__,
+        exc,
+        aside,
+    )
+    return aside
+
+
+@dataclass
+class Parts:
+    """A manifest table's part files as read: their rows, oldest first, the files read and
+    where the unreadable ones were put aside."""
+
+    rows: pa.Table
+    read: list[Path]
+    damaged: list[Path]
+
+
+def _load(data_dir: Path, table: str, schema: pa.Schema | None = None) -> Parts:
+    schema = schema or SCHEMAS[table]
     directory = manifest_dir(data_dir, table)
-    parts = sorted(directory.glob("part-*.parquet")) if directory.exists() else []
-    if not parts:
-        return schema.empty_table()
-    combined = pa.concat_tables([pq.read_table(p, schema=schema) for p in parts])
-    if "fetched_at" in schema.names:
-        combined = combined.sort_by([("fetched_at", "ascending")])
-    return combined
+    paths = sorted(directory.glob("part-*.parquet")) if directory.exists() else []
+    tables, read, damaged = [], [], []
+    for path in paths:
+        try:
+            tables.append(_conform(pq.ParquetFile(path).read(), schema))
+        except FileNotFoundError:
+            continue  # since listed: merged into a compacted part, or put aside by a reader
+        except (pa.ArrowException, OSError) as exc:
+            aside = _put_aside(path, exc)
+            damaged += [aside] if aside else []
+            continue
+        read.append(path)
+    rows = pa.concat_tables(tables) if tables else schema.empty_table()
+    return Parts(rows.sort_by([(KEYS[table][1], "ascending")]), read, damaged)
+
+
+def _first_of_each_key(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
+    """The first row of each key, in the table's order."""
+    numbered = table.select(list(key)).append_column("row", pa.array(range(table.num_rows)))
+    first = numbered.group_by(list(key), use_threads=False).aggregate([("row", "min")])
+    if first.num_rows == table.num_rows:
+        return table
+    return table.take(first.column("row_min").sort())
+
+
+def read_parts(data_dir: Path, table: str, schema: pa.Schema | None = None) -> pa.Table:
+    """Every row of a manifest table's part files, as written, oldest first, in `schema`
+    (default: the table's own); an empty table when there is none."""
+    return _load(data_dir, table, schema).rows
+
+
+def read_table(data_dir: Path, table: str, schema: pa.Schema | None = None) -> pa.Table:
+    """A manifest table, oldest first, one row per key: rows written twice and damaged
+    parts heal here, so no reader needs to care."""
+    rows = read_parts(data_dir, table, schema)
+    unique = _first_of_each_key(rows, KEYS[table][0])
+    if unique.num_rows < rows.num_rows:
+        logger.info(
+            "manifest %s: %d rows written more than once, read once",
+            table,
+            rows.num_rows - unique.num_rows,
+        )
+    return unique
 
 
 def read_documents(data_dir: Path) -> pa.Table:
     """The documents manifest, one row per distinct (sha256, url), oldest first."""
-    table = read_table(data_dir, "documents", DOCUMENTS_SCHEMA)
-    keep = _first_of_each_document(table)
-    return table.take(keep) if len(keep) != table.num_rows else table
-
-
-def _first_of_each_document(table: pa.Table) -> list[int]:
-    """Row indexes of the first row of each (sha256, url)."""
-    seen: set[tuple[str, str]] = set()
-    keep = []
-    for i, key in enumerate(
-        zip(table.column("sha256").to_pylist(), table.column("url").to_pylist(), strict=True)
-    ):
-        if key not in seen:
-            seen.add(key)
-            keep.append(i)
-    return keep
+    return read_table(data_dir, "documents")
 
 
 COMPACT_AT_PARTS = 64
 
 
-def compact_documents(data_dir: Path, min_parts: int = COMPACT_AT_PARTS) -> int:
-    """Merge the documents part files into one when there are many; returns parts merged.
+@dataclass
+class Compaction:
+    """What `compact` did to one manifest table."""
+
+    table: str
+    rows: int = 0
+    parts: int = 0
+    duplicates: int = 0
+    damaged: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        done = []
+        if self.duplicates:
+            done.append(f"rows written more than once, left out: {self.duplicates}")
+        if self.parts:
+            done.append(f"part files merged into one: {self.parts}")
+        if self.damaged:
+            done.append(f"unreadable part files put aside: {', '.join(self.damaged)}")
+        return f"{self.table}: {self.rows} rows; " + ("; ".join(done) or "nothing to repair")
+
+
+def compact(data_dir: Path, table: str, min_parts: int = COMPACT_AT_PARTS) -> Compaction:
+    """Rewrite a manifest table as one part file, one row per key, when it has many parts
+    or rows written more than once (unreadable parts are put aside by the reading).
 
     The merged file is written (atomically) before the parts it replaces are removed, and
-    readers dedupe on (sha256, url), so a reader or a worker running meanwhile is not hurt:
+    readers keep one row per key, so a reader or a worker running meanwhile is not hurt:
     parts written after the listing are left alone.
     """
-    directory = manifest_dir(data_dir, "documents")
-    parts = sorted(directory.glob("part-*.parquet")) if directory.exists() else []
-    if len(parts) < min_parts:
-        return 0
-    table = pa.concat_tables([pq.read_table(p, schema=DOCUMENTS_SCHEMA) for p in parts])
-    table = table.sort_by([("fetched_at", "ascending")])
-    keep = _first_of_each_document(table)
-    write_part(directory, table.take(keep).to_pylist(), DOCUMENTS_SCHEMA, "compacted")
-    for part in parts:
-        part.unlink()
-    logger.info("compacted %d manifest parts into one (%d rows)", len(parts), len(keep))
-    return len(parts)
+    parts = _load(data_dir, table)
+    unique = _first_of_each_key(parts.rows, KEYS[table][0])
+    done = Compaction(
+        table,
+        rows=unique.num_rows,
+        duplicates=parts.rows.num_rows - unique.num_rows,
+        damaged=[str(p.relative_to(data_dir)) for p in parts.damaged],
+    )
+    if parts.read and (done.duplicates or len(parts.read) >= min_parts):
+        write_part(manifest_dir(data_dir, table), unique.to_pylist(), SCHEMAS[table], "compacted")
+        for path in parts.read:
+            path.unlink(missing_ok=True)
+        done.parts = len(parts.read)
+        logger.info("compacted manifest %s: %s", table, done.describe())
+    return done
 
 
 @dataclass
@@ -261,7 +365,7 @@ def write_run(data_dir: Path, run: dict[str, Any], sources: list[dict[str, Any]]
 
 def previous_reports_listed(data_dir: Path) -> dict[str, int]:
     """Per source, the most reports any earlier run listed (for the 'now none' monitor)."""
-    table = read_table(data_dir, "crawl_sources", SOURCES_SCHEMA)
+    table = read_table(data_dir, "crawl_sources")
     best: dict[str, int] = {}
     for row in table.to_pylist():
         best[row["source_id"]] = max(best.get(row["source_id"], 0), row["reports_listed"] or 0)
@@ -270,5 +374,5 @@ def previous_reports_listed(data_dir: Path) -> dict[str, int]:
 
 def source_status(data_dir: Path, run_id: str) -> list[dict[str, Any]]:
     """The crawl_sources rows of one run: each source's status at a glance."""
-    table = read_table(data_dir, "crawl_sources", SOURCES_SCHEMA)
+    table = read_table(data_dir, "crawl_sources")
     return [row for row in table.to_pylist() if row["run_id"] == run_id]

@@ -18,7 +18,8 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.manifest import compact_documents, write_run
+from crawler.lifeline import die_with_parent
+from crawler.manifest import compact, write_run
 from crawler.monitors import FAILURES_KEY
 from crawler.settings import crawl_settings, redis_settings
 from crawler.sources import load_sources
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-throttle", action="store_true")
     parser.add_argument("--settings-json", default="{}")
     args = parser.parse_args(argv)
+    die_with_parent()
 
     sources = load_sources(args.sources)
     data_dir = args.data_dir.resolve()
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = source_rows(stats, [s.id for s in sources], args.run_id)
     run = summarize(stats, rows, args.run_id)
     write_run(data_dir, run, rows)
-    compact_documents(data_dir)
+    compact(data_dir, "documents")
     public = {k: v for k, v in run.items() if k != "stats"}
     print(json.dumps(public, default=str, ensure_ascii=False), flush=True)
     ok = run["finish_reason"] == "finished" and run["monitors_passed"]

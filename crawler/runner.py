@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.lifeline import child_env
 from crawler.sources import Source, sources_from_rows, write_sources
 
 logger = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def start_crawl(
         throttle=throttle,
         settings=settings,
     )
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = child_env({**os.environ, "PYTHONUNBUFFERED": "1"})  # it dies with this process
     popen = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )

@@ -10,6 +10,7 @@ import click
 from extract import __version__
 from nianbao.commands.crawl import crawl_command
 from nianbao.commands.demo import demo_command
+from nianbao.commands.doctor import doctor_command
 from nianbao.commands.extract import extract_command
 from nianbao.commands.portal import portal_command
 from nianbao.commands.publish import publish_command, serve_command
@@ -53,6 +54,7 @@ cli.add_command(export_command)
 cli.add_command(show_command)
 cli.add_command(publish_command)
 cli.add_command(serve_command)
+cli.add_command(doctor_command)
 
 
 def main() -> None:

@@ -16,6 +16,16 @@ data_dir_option = click.option(
     help="Where raw documents, manifests and datasets live.",
 )
 
+wait_option = click.option(
+    "--wait",
+    type=float,
+    default=0,
+    metavar="SECONDS",
+    envvar="NIANBAO_LOCK_WAIT",
+    help="When another command is writing DATA_DIR, wait up to SECONDS for it to finish "
+    "(default: give up at once, exit 1, naming it; -1: wait as long as it takes).",
+)
+
 
 def setup_logging(level: str) -> None:
     """One place that configures logging and turns noisy libraries down."""

@@ -16,12 +16,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from filelock import Timeout
 
 import extract
 from nianbao.datasets.build import build, save_sources
-from nianbao.datasets.publish import current_release, mirror, publish, run_lock
+from nianbao.datasets.publish import current_release, mirror, publish
 from nianbao.datasets.registry import SchemaError
+from nianbao.lock import LockHeld, writer_lock
 
 log = logging.getLogger(__name__)
 
@@ -174,15 +174,15 @@ def _build_and_publish(
         summary.mirrored_to = mirror(data_dir, publish_to)
 
 
-def _guarded(summary: RunSummary, data_dir: Path, work: Any) -> RunSummary:
-    """Hold the lock around `work`; any failure leaves the published data as it was."""
-    lock = run_lock(data_dir)
+def _guarded(summary: RunSummary, data_dir: Path, work: Any, wait: float) -> RunSummary:
+    """Hold the data directory's lock around `work` (waiting up to `wait` seconds for it);
+    any failure leaves the published data as it was."""
     try:
-        with lock:
+        with writer_lock(data_dir, wait):
             work()
             summary.ok = True
-    except Timeout:
-        summary.error = f"another run holds {lock.lock_file}"
+    except LockHeld as exc:
+        summary.error = str(exc)
     except SchemaError as exc:
         summary.error = f"a table broke the schema registry, nothing published: {exc}"
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
@@ -199,9 +199,11 @@ def run(
     crawl_options: dict[str, Any] | None = None,
     workers: int = 1,
     publish_to: str | None = None,
+    wait: float = 0,
 ) -> RunSummary:
     """Crawl `sources` (default: the bundled registry) into `data_dir`, then build and publish
-    (and mirror the release to the fsspec URL `publish_to`, e.g. s3://bucket/nianbao)."""
+    (and mirror the release to the fsspec URL `publish_to`, e.g. s3://bucket/nianbao).
+    `wait`: seconds to wait for another writer of `data_dir` (see `nianbao.lock`)."""
     # imported here, not at the top: the crawler pulls in Scrapy, which every other
     # `nianbao` command (query, show, export …) would otherwise pay for at start-up
     from crawler.runner import run_crawl
@@ -225,10 +227,12 @@ def run(
         save_sources(data_dir, registry)
         _build_and_publish(summary, data_dir, force=False, workers=workers, publish_to=publish_to)
 
-    return _guarded(summary, data_dir, work)
+    return _guarded(summary, data_dir, work, wait)
 
 
-def rebuild(data_dir: Path, *, force: bool = False, workers: int = 1) -> RunSummary:
+def rebuild(
+    data_dir: Path, *, force: bool = False, workers: int = 1, wait: float = 0
+) -> RunSummary:
     """Re-extract from the raw store what this extractor version has not read, rebuild every
     dataset and publish — no crawling. `force` re-extracts every document."""
     data_dir = Path(data_dir)
@@ -237,6 +241,7 @@ def rebuild(data_dir: Path, *, force: bool = False, workers: int = 1) -> RunSumm
         summary,
         data_dir,
         lambda: _build_and_publish(summary, data_dir, force=force, workers=workers),
+        wait,
     )
 
 
@@ -246,6 +251,7 @@ def nightly(
     *,
     crawl_options: dict[str, Any] | None = None,
     publish_to: str | None = None,
+    wait: float = 0,
 ) -> RunSummary:
     """`run` with its log written to DATA_DIR/logs/nightly-<UTC time>.log."""
     data_dir = Path(data_dir)
@@ -260,7 +266,9 @@ def nightly(
     root.addHandler(handler)
     root.setLevel(min(old_level or logging.WARNING, logging.INFO))
     try:
-        summary = run(data_dir, sources, crawl_options=crawl_options, publish_to=publish_to)
+        summary = run(
+            data_dir, sources, crawl_options=crawl_options, publish_to=publish_to, wait=wait
+        )
         summary.log_file = str(log_file)
         log.info("summary: %s", summary.paragraph())
     finally:

@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.manifest import ManifestWriter, SeenStore, compact_documents, read_documents
+from crawler.manifest import ManifestWriter, SeenStore, compact, read_documents
 from crawler.middlewares import (
     BackoffRetryMiddleware,
     SourceDomainsMiddleware,
@@ -283,14 +283,19 @@ def test_manifest_parts_dedupe_and_seen_store(tmp_path: Path) -> None:
 
 def test_many_manifest_parts_are_compacted_without_losing_a_version(tmp_path: Path) -> None:
     page = "https://www.putian.gov.cn/a/202201/t20220113_1698102.htm"
+    parts = tmp_path / "manifests" / "documents"
     writer = ManifestWriter(tmp_path, "r1", flush_rows=1, flush_s=60)
     for k in range(5):
         writer.add(_row(page, f"{k:02d}" * 32))
-        writer.add(_row(page, f"{k:02d}" * 32))  # the same version twice
     before = read_documents(tmp_path).column("sha256").to_pylist()
-    assert compact_documents(tmp_path, min_parts=20) == 0  # too few parts to bother
-    assert compact_documents(tmp_path, min_parts=4) == 10
-    assert len(list((tmp_path / "manifests" / "documents").glob("part-*.parquet"))) == 1
+    assert compact(tmp_path, "documents", min_parts=20).parts == 0  # too few parts to bother
+    assert compact(tmp_path, "documents", min_parts=4).parts == 5
+    assert len(list(parts.glob("part-*.parquet"))) == 1
+    for k in range(5):
+        writer.add(_row(page, f"{k:02d}" * 32))  # the same versions again
+    done = compact(tmp_path, "documents", min_parts=20)  # rows written twice: rewritten
+    assert (done.parts, done.duplicates, done.rows) == (6, 5, 5)
+    assert len(list(parts.glob("part-*.parquet"))) == 1
     assert read_documents(tmp_path).column("sha256").to_pylist() == before
     assert len(before) == 5
 

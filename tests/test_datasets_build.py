@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,7 +19,8 @@ import pyarrow.dataset as ds
 import pytest
 
 import extract
-from nianbao.datasets.publish import current_release, run_lock
+from nianbao.datasets.publish import current_release
+from nianbao.lock import writer_lock
 from nianbao.pipeline import rebuild
 from tests.datasets_helpers import (
     FETCHED_AT,
@@ -193,11 +195,36 @@ def test_result_does_not_depend_on_arrival_order(tmp_path: Path) -> None:
 
 def test_lock_stops_a_second_run(built: Path) -> None:
     release = current_release(built)
-    with run_lock(built):
+    with writer_lock(built) as holder:
         summary = rebuild(built)
-    assert not summary.ok and "run.lock" in summary.error
+    assert not summary.ok and f"is being written by pid {holder.pid} " in summary.error
     assert summary.exit_code == 1
     assert current_release(built) == release
+
+
+def test_documents_written_twice_and_a_torn_manifest_part_heal_at_the_next_build(
+    tmp_path: Path,
+) -> None:
+    """What two overlapping crawls left behind used to fail every later build ("documents:
+    primary key ['url', 'sha256']: N duplicates"); now each document is read once and a
+    part that cannot be read is put aside, kept, with the rest read."""
+    rows = corpus_store(tmp_path)
+    assert rebuild(tmp_path).ok
+    before = read(tmp_path, "documents")
+    again = [{**r, "fetched_at": r["fetched_at"] + timedelta(hours=1), "run_id": "b"} for r in rows]
+    write_manifest(tmp_path, again, name="overlap")
+    summary = rebuild(tmp_path)
+    assert summary.ok, summary.error
+    assert summary.documents == len(rows)
+    assert read(tmp_path, "documents").equals(before)  # the first fetch of each is kept
+
+    parts = tmp_path / "manifests" / "documents"
+    whole = next(parts.glob("part-overlap-*.parquet")).read_bytes()
+    (parts / "part-torn.parquet").write_bytes(whole[: len(whole) // 2])
+    summary = rebuild(tmp_path)
+    assert summary.ok, summary.error
+    assert read(tmp_path, "documents").equals(before)
+    assert (parts / "damaged" / "part-torn.parquet").read_bytes() == whole[: len(whole) // 2]
 
 
 def test_failed_build_leaves_yesterdays_data(built: Path, monkeypatch) -> None:

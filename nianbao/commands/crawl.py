@@ -9,7 +9,8 @@ import click
 from crawler.manifest import source_status
 from crawler.runner import CrawlError, run_crawl
 from crawler.sources import SourceError, load_sources
-from nianbao.options import data_dir_option
+from nianbao.lock import LockHeld, writer_lock
+from nianbao.options import data_dir_option, wait_option
 
 DEFAULT_SOURCES = Path(__file__).resolve().parents[2] / "crawler" / "sources.yaml"
 
@@ -40,6 +41,7 @@ DEFAULT_SOURCES = Path(__file__).resolve().parents[2] / "crawler" / "sources.yam
     help="Name shared by the workers of one Redis crawl (default: jobdir name or crawl-DATE).",
 )
 @click.option("--no-throttle", is_flag=True, help="No AutoThrottle, no delay (local tests only).")
+@wait_option
 def crawl_command(
     sources_file: Path,
     data_dir: Path,
@@ -47,12 +49,15 @@ def crawl_command(
     redis_url: str | None,
     job: str | None,
     no_throttle: bool,
+    wait: float,
 ) -> None:
     """Crawl the 年报 columns of every source into DATA_DIR/raw and DATA_DIR/manifests.
 
     Politely (robots.txt, AutoThrottle, 2 requests at a time per host) and incrementally:
     pages and files kept by an earlier run are asked for conditionally and not kept twice.
-    Exits 1 when a monitor fails (a source that had reports lists none, too many errors).
+    Exits 1 when a monitor fails (a source that had reports lists none, too many errors),
+    or when another command is writing DATA_DIR (the message names it; see --wait):
+    the workers of a Redis crawl each need their own data directory.
 
     \b
     Examples:
@@ -62,15 +67,16 @@ def crawl_command(
     """
     try:
         sources = load_sources(sources_file)
-        summary = run_crawl(
-            sources_file,
-            data_dir,
-            jobdir=jobdir,
-            redis_url=redis_url,
-            throttle=not no_throttle,
-            job=job,
-        )
-    except (SourceError, CrawlError) as exc:
+        with writer_lock(data_dir, wait):
+            summary = run_crawl(
+                sources_file,
+                data_dir,
+                jobdir=jobdir,
+                redis_url=redis_url,
+                throttle=not no_throttle,
+                job=job,
+            )
+    except (SourceError, CrawlError, LockHeld) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"run {summary.run_id}: {len(sources)} sources, {summary.reports} reports listed, "

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from extract import labels as L
 from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
-from nianbao.options import data_dir_option
+from nianbao.options import data_dir_option, wait_option
 
 # A directory is walked for these; a file named on the command line is always read.
 DOCUMENT_SUFFIXES = {
@@ -70,6 +70,7 @@ def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
 )
 @click.option("--force", is_flag=True, help="With --rebuild: re-extract every document.")
 @data_dir_option
+@wait_option
 def extract_command(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -77,6 +78,7 @@ def extract_command(
     rebuild: bool,
     force: bool,
     data_dir: Path,
+    wait: float,
 ) -> None:
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
@@ -95,7 +97,7 @@ def extract_command(
             raise click.UsageError("give PATHS or --rebuild, not both")
         from nianbao.pipeline import rebuild as rebuild_datasets
 
-        summary = rebuild_datasets(data_dir, force=force)
+        summary = rebuild_datasets(data_dir, force=force, wait=wait)
         click.echo(summary.paragraph())
         raise SystemExit(summary.exit_code)
     if not paths:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from nianbao.options import data_dir_option
+from nianbao.options import data_dir_option, wait_option
 from nianbao.pipeline import RunSummary, nightly, run
 
 sources_option = click.option(
@@ -43,6 +43,7 @@ def _finish(summary: RunSummary, as_json: bool) -> None:
 @data_dir_option
 @throttle_option
 @publish_to_option
+@wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option(
     "--workers",
@@ -56,13 +57,15 @@ def run_command(
     data_dir: Path,
     no_throttle: bool,
     publish_to: str | None,
+    wait: float,
     as_json: bool,
     workers: int,
 ) -> None:
     """Crawl the sources, extract new or changed reports, build and publish every dataset.
 
     Publishing is atomic: readers of DATA_DIR/datasets see the old release until the new
-    one is complete; a failed run leaves it untouched. Exits 1 when the run failed.
+    one is complete; a failed run leaves it untouched. Exits 1 when the run failed, or
+    when another command is writing DATA_DIR (the message names it; see --wait).
 
     \b
     Examples:
@@ -77,6 +80,7 @@ def run_command(
         crawl_options={"throttle": not no_throttle},
         workers=workers,
         publish_to=publish_to,
+        wait=wait,
     )
     _finish(summary, as_json)
 
@@ -86,18 +90,25 @@ def run_command(
 @data_dir_option
 @throttle_option
 @publish_to_option
+@wait_option
 def nightly_command(
-    sources: Path | None, data_dir: Path, no_throttle: bool, publish_to: str | None
+    sources: Path | None, data_dir: Path, no_throttle: bool, publish_to: str | None, wait: float
 ) -> None:
     """The scheduled run: lock, log file under DATA_DIR/logs, a one-paragraph summary
     (new, changed and failed reports, blocked sources, failing checks) and exit code 1
     when the run failed or a crawl monitor fired. See docs/nightly.md for cron/systemd.
 
     \b
-    Example (crontab):
+    Examples (crontab; the second waits up to an hour for a crawl still writing DATA_DIR):
       15 2 * * * cd /srv/nianbao && .venv/bin/nianbao nightly --data-dir /srv/nianbao/data
+      15 2 * * * cd /srv/nianbao && .venv/bin/nianbao nightly --wait 3600
+      nianbao nightly --wait -1     # by hand: wait for whatever writes ./data now
     """
     summary = nightly(
-        data_dir, sources, crawl_options={"throttle": not no_throttle}, publish_to=publish_to
+        data_dir,
+        sources,
+        crawl_options={"throttle": not no_throttle},
+        publish_to=publish_to,
+        wait=wait,
     )
     _finish(summary, as_json=False)

@@ -26,10 +26,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 import extract
+from crawler.manifest import read_documents, read_table
 from extract.pipeline import extract_path
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
@@ -96,24 +95,10 @@ def sources_file(data_dir: Path) -> Path:
     return data_dir / "state" / "sources.json"
 
 
-def read_parquet_dir(path: Path) -> pa.Table | None:
-    """A crawler manifest (one part file per writer and run); None when there is none yet.
-
-    Part files written by older crawler versions may lack newer columns: the schemas are
-    unified and missing columns read as nulls."""
-    files = sorted(p for p in path.rglob("*.parquet") if not p.name.startswith((".", "_")))
-    if not files:
-        return None
-    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
-    return ds.dataset(files, schema=schema, format="parquet").to_table()
-
-
 def load_documents(data_dir: Path) -> list[dict[str, Any]]:
-    """Manifest rows, one per distinct document version, in a fixed order."""
-    table = read_parquet_dir(data_dir / "manifests" / "documents")
-    if table is None:
-        return []
-    docs = table.to_pylist()
+    """Manifest rows, one per distinct document version (the crawler's own reader: rows
+    written twice by overlapping crawls are read once), in a fixed order."""
+    docs = read_documents(data_dir).to_pylist()
     for doc in docs:
         for name in DOCUMENTS.column_names:
             doc.setdefault(name, None)
@@ -409,8 +394,7 @@ def crawler_tables(data_dir: Path, docs: list[dict[str, Any]]) -> dict[str, pa.T
         row["year"] = rec.plausible_year(row["year"])  # a crawler's guess, never a blocker
     out["documents"] = pa.Table.from_pylist(rows, schema=DOCUMENTS.schema)
     for table in (CRAWL_RUNS, CRAWL_SOURCES):
-        raw = read_parquet_dir(data_dir / "manifests" / table.name)
-        out[table.name] = table.empty() if raw is None else _fit(table, raw)
+        out[table.name] = _fit(table, read_table(data_dir, table.name))
     return out
 
 

@@ -8,7 +8,7 @@ Layout under the data directory:
   datasets -> releases/<id>   the symlink readers open, swapped with os.replace (atomic
                            on POSIX), so a reader sees the old release or the new one,
                            never half of one; a failed run never touches it.
-  state/run.lock           held by a run (filelock) so that two runs never overlap.
+  state/run.lock           held by every writer of the data directory (nianbao.lock).
 A file identical to the one in the current release is hard-linked to it, so an
 unchanged table costs no space and keeps its inode.
 """
@@ -29,7 +29,6 @@ import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from filelock import FileLock
 
 from nianbao.datasets.dictionary import datapackage
 from nianbao.datasets.registry import TABLES, Table
@@ -59,13 +58,6 @@ def current_release(data_dir: Path) -> Path | None:
         return None
     target = link.resolve()
     return target if target.is_dir() else None
-
-
-def run_lock(data_dir: Path, timeout: float = 0) -> FileLock:
-    """The lock of a run; `timeout=0` fails at once when another run holds it."""
-    path = Path(data_dir) / "state" / "run.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(path), timeout=timeout)
 
 
 def _sha256(path: Path) -> str:
@@ -135,8 +127,8 @@ def publish(
     `years` gives partitioned tables one covered year at a time (oldest first, unknown
     year last), each written and let go before the next; `tables` is read after them, so
     it may hold what they complete. A table in neither is written empty. The caller holds
-    `run_lock`. Raises `SchemaError` before anything is switched when a table breaks the
-    registry."""
+    `nianbao.lock.writer_lock`. Raises `SchemaError` before anything is switched when a
+    table breaks the registry."""
     data_dir = Path(data_dir)
     root = releases_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)

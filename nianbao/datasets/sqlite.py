@@ -44,6 +44,10 @@ def site_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "site"
 
 
+def sqlite_path(data_dir: Path) -> Path:
+    return site_dir(data_dir) / "nianbao.db"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -152,7 +156,7 @@ def write_sqlite(data_dir: Path) -> Path:
         raise NoDatasets(f"no published datasets under {data_dir}: run `nianbao run` first")
     out_dir = site_dir(data_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / "nianbao.db"
+    final = sqlite_path(data_dir)
     tmp = out_dir / f".nianbao.db.{os.getpid()}"
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
@@ -191,7 +195,7 @@ def datasette_args(data_dir: Path, host: str, port: int) -> list[str]:
         "datasette",
         "serve",
         "--immutable",
-        str(site / "nianbao.db"),
+        str(sqlite_path(data_dir)),
         "--metadata",
         str(site / "metadata.json"),
         "--host",
@@ -206,6 +210,4 @@ def datasette_args(data_dir: Path, host: str, port: int) -> list[str]:
 
 def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
     """Run Datasette on the published SQLite file in the foreground; its exit code."""
-    if not (site_dir(data_dir) / "nianbao.db").exists():
-        write_sqlite(data_dir)
     return subprocess.call(datasette_args(data_dir, host, port))
