@@ -198,7 +198,7 @@ LEGACY_CHANNELS = tuple(k for k in LEGACY_INDICATORS if k.startswith("applicatio
 LEGACY_RESPONSES = tuple(k for k in LEGACY_INDICATORS if k.startswith("responses_"))[1:]
 LEGACY_MONEY = frozenset({"fees"})
 # The header of a 统计表: its label and unit columns, and its value columns by period.
-LEGACY_HEADER_LABELS = ("指标名称", "统计指标", "指标")
+LEGACY_HEADER_LABELS = ("指标名称", "统计指标", "指标", "名称")  # "名称": a wrapped 指标名称
 LEGACY_HEADER_UNITS = ("计量单位", "单位")
 LEGACY_PERIODS: dict[str, tuple[str, ...]] = {
     "cumulative": ("历年累计", "累计"),

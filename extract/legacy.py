@@ -24,7 +24,19 @@ _HEADER_LABELS = {norm_label(w) for w in L.LEGACY_HEADER_LABELS}
 _HEADER_UNITS = {norm_label(w) for w in L.LEGACY_HEADER_UNITS}
 # A text line longer than this, or one with a full stop, is prose: the table has ended.
 _MAX_LINE = 40
-_HEADER_HINT = re.compile("指标名称|统计指标")
+_HEADER_HINT = re.compile("指标|计量单位")
+_UNITS_LONGEST = sorted(L.LEGACY_UNITS, key=len, reverse=True)
+# Row numbering ("2.", "（三）", "其中："): a label that starts a row.
+_NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）.、．]|其中)")
+_NEW_ROW = _NUMBERING
+# The longest piece of a label an unruled PDF wraps onto the line after its figures.
+_MAX_FRAGMENT = 6
+# A figure between two words of a line that lost its spaces ("行政申诉数件0附件下载").
+_FIGURE_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff])(\d[\d.,]*)(?=[\u4e00-\u9fff])")
+# A unit and its figure run together ("条111", "人次1500多").
+_UNIT_THEN_NUMBER = re.compile(
+    "^(" + "|".join(map(re.escape, _UNITS_LONGEST)) + r")(\d[\d.,]*(?:多|余)?)$"
+)
 # A label and its number run together on a line ("主动公开信息数111").
 _LABEL_THEN_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)])(\d[\d.,]*(?:多|余)?)$")
 # A unit printed in the label ("依申请公开信息收取的费用（万元）").
@@ -65,12 +77,40 @@ _PERIOD = re.compile(
 )
 
 
+def _indicator(label: str) -> tuple[str | None, str | None, str]:
+    """The row's indicator, a unit printed inside its label, and the label without it:
+    an unruled PDF wraps the label around the unit column ("受理依申请条" / "公开信息总"
+    / "数")."""
+    whole = match_label(label, L.LEGACY_INDICATORS, fuzzy=False)
+    for unit in _UNITS_LONGEST:
+        at = label.rfind(unit, 1)
+        if at > 0:
+            rest = label[:at] + label[at + len(unit) :]
+            key = match_label(rest, L.LEGACY_INDICATORS, fuzzy=False)
+            if key is not None and whole in (None, key):
+                return key, unit, rest
+    return whole, None, label
+
+
+def _continues(row: _Row, token: str) -> bool:
+    """Whether a label fragment continues the row's label rather than starting a row.
+
+    Before its figures, a row's label goes on until it names an indicator. After them,
+    only an unruled PDF's wrapped label goes on: a short unnumbered fragment under a
+    label that names nothing yet ("主动公开信" / "条111" / "息数").
+    """
+    named = _indicator(row.label)[0] is not None
+    if row.unit is None and not row.values:
+        return not named
+    return not named and not _NEW_ROW.match(token) and len(token) <= _MAX_FRAGMENT
+
+
 def _tokens(line: str) -> list[str]:
     """A text line cut at white space, letters spaced out one by one ("指 标 名 称")
     joined again."""
     out: list[str] = []
     spaced = False
-    for token in line.split():
+    for token in (t for piece in line.split() for t in _FIGURE_INSIDE.split(piece) if t):
         single = len(token) == 1 and not token.isdigit() and not _is_unit(token)
         if single and spaced:
             out[-1] += token
@@ -90,7 +130,7 @@ def _is_unit(text: str) -> bool:
 
 
 def _is_value(text: str) -> bool:
-    if _is_unit(text) or not text.strip():
+    if _is_unit(text) or not text.strip() or _NUMBERING.fullmatch(text.strip()):
         return False
     try:
         parse_quantity(text)
@@ -119,7 +159,7 @@ class _Reader:
         names_unit = any(n in _HEADER_UNITS or "计量单位" in n for n in norms)
         periods = [p for n in norms if n not in _HEADER_UNITS for p in _periods(n)]
         if names_label or (self.in_header and (names_unit or periods)):
-            if names_label:
+            if names_label and not self.in_header:
                 self.flush()
                 self.periods, self.has_unit_column = [], False
             self.in_header = True
@@ -177,7 +217,7 @@ class _Reader:
             if not self.periods:
                 continue
             self.in_header = False
-            glued = _LABEL_THEN_NUMBER.match(token)
+            glued = _LABEL_THEN_NUMBER.match(token) or _UNIT_THEN_NUMBER.match(token)
             for piece in glued.groups() if glued and not _is_value(token) else (token,):
                 self._token(piece, loc)
 
@@ -189,8 +229,8 @@ class _Reader:
         elif _is_unit(token):
             if row is not None and row.unit is None and not row.values:
                 row.unit = token
-        elif row is not None and row.unit is None and not row.values:
-            row.label += token  # a label broken over lines
+        elif row is not None and _continues(row, token):
+            row.label += token
         else:
             self.flush()
             self.pending = _Row(token, loc)
@@ -210,11 +250,11 @@ class _Reader:
     # -- rows → values --------------------------------------------------------------
 
     def _emit(self, row: _Row, grid: bool) -> None:
-        indicator = match_label(row.label, L.LEGACY_INDICATORS, fuzzy=False)
+        indicator, unit, row.label = _indicator(row.label)
         blank = not any(raw for raw, _ in row.values)
         if indicator is None and row.unit is None and blank:
             return  # a group heading (三、依申请公开情况) or a note, not a figure
-        unit = row.unit
+        unit = row.unit or unit
         if unit is None and (m := _UNIT_IN_LABEL.search(row.label)):
             unit = m.group(1)
         values = row.values

@@ -82,10 +82,11 @@ def read_narrative(doc: Document) -> list[NarrativeFigure]:
 
 def _sentences(doc: Document) -> Iterator[str]:
     for block in doc.blocks:
-        if isinstance(block, Paragraph):
-            for sentence in _SENTENCE.split(block.text):
-                if sentence.strip():
-                    yield sentence.strip()
+        if not isinstance(block, Paragraph):
+            continue
+        for sentence in _SENTENCE.split(block.text):
+            if sentence.strip():
+                yield sentence.strip()
 
 
 def _figures(clause: str, sentence: str) -> Iterator[NarrativeFigure]:
