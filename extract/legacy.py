@@ -32,7 +32,7 @@ _NEW_ROW = _NUMBERING
 # The longest piece of a label an unruled PDF wraps onto the line after its figures.
 _MAX_FRAGMENT = 6
 # A figure between two words of a line that lost its spaces ("行政申诉数件0附件下载").
-_FIGURE_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff])(\d[\d.,]*)(?=[\u4e00-\u9fff])")
+_FIGURE_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff])(\d[\d.,]*)(?=[\u4e00-\u9fff])(?![多余])")
 # A unit and its figure run together ("条111", "人次1500多").
 _UNIT_THEN_NUMBER = re.compile(
     "^(" + "|".join(map(re.escape, _UNITS_LONGEST)) + r")(\d[\d.,]*(?:多|余)?)$"
@@ -254,6 +254,11 @@ class _Reader:
         blank = not any(raw for raw, _ in row.values)
         if indicator is None and row.unit is None and blank:
             return  # a group heading (三、依申请公开情况) or a note, not a figure
+        if not grid and indicator is None and row.unit is None and self.has_unit_column:
+            # A figure with no unit under a unit column, named by no label: the lines
+            # have left the table (a page footer's ICP number), so the table ends here.
+            self.periods = []
+            return
         unit = row.unit or unit
         if unit is None and (m := _UNIT_IN_LABEL.search(row.label)):
             unit = m.group(1)
