@@ -29,12 +29,24 @@ CORPUS_SENTENCES = [
         "在政府信息公开专栏，共更新发布10条信息（常态信息不计入当年度新信息），其中规划计划类信息1条。",
         {"proactive_total": 10},
     ),
-    ("全年共主动公开政府信息20条，网站信息129条，微信公众号信息366条，政务公开栏16期；", {"proactive_total": 20}),
-    ("2023年度我局主动公开政府信息31件，向市图书馆、市档案馆报送政府公开信息各31份。", {"proactive_total": 31}),
+    (
+        "全年共主动公开政府信息20条，网站信息129条，微信公众号信息366条，政务公开栏16期；",
+        {"proactive_total": 20},
+    ),
+    (
+        "2023年度我局主动公开政府信息31件，向市图书馆、市档案馆报送政府公开信息各31份。",
+        {"proactive_total": 31},
+    ),
     ("2024年，市政府网站主动公开各类政府信息5500余条。", {"proactive_total": 5500}),
-    ("2021年，我局接到自然人政府信息公开申请1条，已按照规定及时进行答复。", {"applications_total": 1}),
+    (
+        "2021年，我局接到自然人政府信息公开申请1条，已按照规定及时进行答复。",
+        {"applications_total": 1},
+    ),
     ("2023年，我局共收到20份依申请公开，未收取任何费用。", {"applications_total": 20, "fees": 0}),
-    ("市政府办公厅代表市政府共受理政府信息公开申请859件，申请数量较去年回落12.3%；", {"applications_total": 859}),
+    (
+        "市政府办公厅代表市政府共受理政府信息公开申请859件，申请数量较去年回落12.3%；",
+        {"applications_total": 859},
+    ),
     ("2008年我局没有接到政府信息公开申请", {"applications_total": 0}),
     ("2008年，我局没有接到书面或其它形式要求公开政府信息的申请；", {"applications_total": 0}),
     ("2009年我局未收到任何申请。", {"applications_total": 0}),
@@ -49,7 +61,10 @@ CORPUS_SENTENCES = [
         "根据规定的按件、按量收费标准，2025年度没有产生信息公开处理费。",
         {"fees": 0},
     ),
-    ("未出现因政府信息公开工作被申请行政复议或提起行政诉讼的情况。", {"reviews": 0, "litigations": 0}),
+    (
+        "未出现因政府信息公开工作被申请行政复议或提起行政诉讼的情况。",
+        {"reviews": 0, "litigations": 0},
+    ),
     ("因政府信息公开引起行政复议1件，上级政府维持本机关作出的具体行政行为。", {"reviews": 1}),
     ("因政府信息公开引起行政复议、行政诉讼0件。", {"reviews": 0, "litigations": 0}),
     (
@@ -142,9 +157,7 @@ def test_text_against_table_checks_keep_both_sides() -> None:
 
 def test_a_figure_with_carried_over_applications_is_compared_with_their_sum() -> None:
     apps = {"new_received": {"total": _cell(41)}, "carried_over": {"total": _cell(3)}}
-    stated = [
-        NarrativeFigure("applications_total", 44, "共收到申请44件（其中上年结转3件）。")
-    ]
+    stated = [NarrativeFigure("applications_total", 44, "共收到申请44件（其中上年结转3件）。")]
     (check,) = narrative_checks(stated, apps, {})
     assert check.passed and check.right == 44
     assert check.right_expr == "applications.new_received.total + applications.carried_over.total"
