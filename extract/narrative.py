@@ -65,6 +65,15 @@ _ZERO: dict[str, re.Pattern[str]] = {
     ),
 }
 INDICATORS = ("proactive_total", "applications_total", "fees", "reviews", "litigations")
+# A word every phrase of the indicator has: clauses without it are not tried.
+_KEYWORDS = {
+    "proactive_total": ("主动公开", "发布"),
+    "applications_total": ("申请",),
+    "fees": ("费",),
+    "reviews": ("复议",),
+    "litigations": ("诉讼",),
+}
+_ANY_KEYWORD = re.compile("|".join(w for words in _KEYWORDS.values() for w in words))
 
 
 def read_narrative(doc: Document) -> list[NarrativeFigure]:
@@ -72,6 +81,8 @@ def read_narrative(doc: Document) -> list[NarrativeFigure]:
     agency: dict[str, NarrativeFigure] = {}
     region: dict[str, NarrativeFigure] = {}
     for sentence in _sentences(doc):
+        if not _ANY_KEYWORD.search(sentence):
+            continue
         for clause in _CLAUSE.split(sentence):
             for figure in _figures(clause, sentence):
                 found = region if figure.scope == "region" else agency
@@ -92,6 +103,8 @@ def _sentences(doc: Document) -> Iterator[str]:
 def _figures(clause: str, sentence: str) -> Iterator[NarrativeFigure]:
     scope = "region" if _REGION.search(clause) else "agency"
     for indicator in INDICATORS:
+        if not any(word in clause for word in _KEYWORDS[indicator]):
+            continue
         if indicator == "applications_total" and _NOT_APPLICATION.search(clause):
             continue
         value = _stated(indicator, clause)
