@@ -3,12 +3,15 @@ copied text, against the corpus gold answers; label variants, units, checks."""
 
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 
 from extract.checks import legacy_checks
 from extract.legacy import read_legacy
 from extract.model import Document, Paragraph, Table, grid_from_spans
-from extract.pipeline import extract_path
+from extract.pipeline import extract_bytes, extract_path
 from tests.conftest import CORPUS, FIXTURES, load_gold
 
 MADE = FIXTURES / "made"
@@ -205,3 +208,36 @@ def test_prose_ends_a_table_read_from_lines() -> None:
     ]
     values = read_legacy(Document(kind="text", blocks=blocks)).values
     assert [(v.indicator, v.value) for v in values] == [("reviews", 0)]
+
+
+def test_a_statistics_table_published_as_an_attachment_is_read_on_its_own() -> None:
+    """附件: the 统计表 of sjj-2013 alone in a Word file, as agencies attach it."""
+    made = docx.Document()
+    made.add_paragraph("2013年度莆田市审计局政府信息公开有关情况统计表")
+    rows = [
+        ["指 标 名 称", "计量单位", "2013年度", "历年累计"],
+        ["主动公开文件数", "条", "48", "239"],
+        ["其中: 1.政府网站公开数", "条", "48", "239"],
+        ["受理政府信息公开申请总数", "条", "0", "0"],
+        ["政府信息公开收费减免金额", "元", "0", "0"],
+    ]
+    table = made.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    out = io.BytesIO()
+    made.save(out)
+    record = extract_bytes(out.getvalue(), "附件1.docx", "附件1.docx")
+    assert (record.status, record.year, record.agency) == ("ok", 2013, "莆田市审计局")
+    assert record.formats["legacy"] == "pre2019"
+    got = {(v.indicator, v.period): v.value for v in record.legacy}
+    assert got == {
+        ("proactive_total", "year"): 48,
+        ("proactive_total", "cumulative"): 239,
+        ("proactive_website", "year"): 48,
+        ("proactive_website", "cumulative"): 239,
+        ("applications_total", "year"): 0,
+        ("applications_total", "cumulative"): 0,
+        ("fees", "year"): 0,
+        ("fees", "cumulative"): 0,
+    }
