@@ -198,12 +198,14 @@ LEGACY_CHANNELS = tuple(k for k in LEGACY_INDICATORS if k.startswith("applicatio
 LEGACY_RESPONSES = tuple(k for k in LEGACY_INDICATORS if k.startswith("responses_"))[1:]
 LEGACY_MONEY = frozenset({"fees"})
 # The header of a 统计表: its label and unit columns, and its value columns by period.
-LEGACY_HEADER_LABELS = ("指标名称", "统计指标", "指标", "名称")  # "名称": a wrapped 指标名称
+LEGACY_HEADER_LABELS = ("指标名称", "统计指标", "指标", "名称", "项目", "统计项目")
 LEGACY_HEADER_UNITS = ("计量单位", "单位")
 LEGACY_PERIODS: dict[str, tuple[str, ...]] = {
     "cumulative": ("历年累计", "累计"),
     "year": ("年末统计", "本年度", "本年", "统计数", "数量"),  # and "2014年度"
 }
+# Value columns printed beside the year's for comparison: not read.
+LEGACY_OTHER_PERIODS = ("上年度", "上年", "去年")
 # Units printed in a 统计表's unit column.
 LEGACY_UNITS = frozenset(
     ("条", "件", "件次", "人次", "次", "个", "项", "份", "宗", "元", "万元", "人", "家", "期", "篇")

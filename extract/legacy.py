@@ -71,7 +71,10 @@ def read_legacy(doc: Document) -> LegacyTable:
     return reader.out
 
 
-_PERIOD_WORDS = {norm_label(v): key for key, vs in L.LEGACY_PERIODS.items() for v in vs}
+_PERIOD_WORDS: dict[str, str | None] = {
+    norm_label(v): key for key, vs in L.LEGACY_PERIODS.items() for v in vs
+}
+_PERIOD_WORDS.update({norm_label(v): None for v in L.LEGACY_OTHER_PERIODS})
 _PERIOD = re.compile(
     "|".join([*sorted(map(re.escape, _PERIOD_WORDS), key=len, reverse=True), r"\d{4}年"])
 )
@@ -120,8 +123,9 @@ def _tokens(line: str) -> list[str]:
     return out
 
 
-def _periods(norm: str) -> list[str]:
-    """The periods a header cell names, in order ("2014年度历年累计" → year, cumulative)."""
+def _periods(norm: str) -> list[str | None]:
+    """The periods a header cell names, in order ("2014年度历年累计" → year, cumulative;
+    None for a column kept for comparison, 上年度)."""
     return [_PERIOD_WORDS.get(m, "year") for m in _PERIOD.findall(norm)]
 
 
@@ -142,11 +146,12 @@ def _is_value(text: str) -> bool:
 class _Reader:
     def __init__(self) -> None:
         self.out = LegacyTable()
-        self.periods: list[str] = []
+        self.periods: list[str | None] = []
         self.has_unit_column = False
         self.in_header = False
         self.pending: _Row | None = None
-        self.seen: set[tuple[str, str, str]] = set()
+        self.seen: set[tuple[str, str]] = set()
+        self.last_known: str | None = None
 
     # -- headers --------------------------------------------------------------------
 
@@ -265,11 +270,15 @@ class _Reader:
         values = row.values
         if not grid and not values and indicator is not None:
             values = [("", row.loc)]  # a blank cell, gone from the copied text
+        if indicator is not None:
+            self.last_known = indicator
+        # An extra row is told apart by its label and the indicator it is printed under
+        # (维持具体行政行为数 under 行政复议数量 and again under 行政诉讼数量).
+        ident = indicator or f"extra:{self.last_known}:{norm_label(row.label)}"
         for period, (raw, loc) in zip(self.periods, values, strict=False):
-            key = (indicator or "extra", period, row.label if indicator is None else "")
-            if key in self.seen:
-                continue  # the same table printed twice
-            self.seen.add(key)
+            if period is None or (ident, period) in self.seen:
+                continue  # a column of no period kept (上年度), or the same table twice
+            self.seen.add((ident, period))
             self.out.values.append(self._value(indicator, period, raw, unit, row.label, loc))
 
     def _value(

@@ -241,3 +241,20 @@ def test_a_statistics_table_published_as_an_attachment_is_read_on_its_own() -> N
         ("fees", "year"): 0,
         ("fees", "cumulative"): 0,
     }
+
+
+def test_extra_rows_of_the_same_label_under_different_totals_are_all_kept() -> None:
+    rows = [
+        ["项目", "单位", "上年度", "本年度"],
+        ["四、行政复议数量", "件", "1", "3"],
+        ["（一）维持具体行政行为数", "件", "1", "2"],
+        ["五、行政诉讼数量", "件", "0", "1"],
+        ["（一）维持具体行政行为数", "件", "0", "1"],
+    ]
+    values = read_legacy(_doc(rows)).values
+    assert [(v.indicator, v.period, v.value) for v in values] == [
+        ("reviews", "year", 3),
+        ("extra", "year", 2),
+        ("litigations", "year", 1),
+        ("extra", "year", 1),
+    ]
