@@ -249,6 +249,10 @@ def _extras_after(values: list[LegacyValue]) -> set[str]:
     return groups
 
 
+def _number_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
 def narrative_checks(narrative: list[NarrativeFigure], apps: Matrix, review: Matrix) -> list[Check]:
     """The prose's figures against the report's own 表三 and 表四 (2019+).
 
@@ -259,7 +263,9 @@ def narrative_checks(narrative: list[NarrativeFigure], apps: Matrix, review: Mat
     stated = {f.indicator: f for f in narrative if f.scope == "agency"}
     apps_figure = stated.get("applications_total")
     if apps_figure is not None and "new_received" in apps:
-        with_carried = bool(_CARRIED_OVER.search(apps_figure.quote)) and "carried_over" in apps
+        quote, value = apps_figure.quote, _number_text(apps_figure.value)
+        new_only = re.search(rf"新收[^，。；\d]{{0,20}}{value}(?!\d)", quote)
+        with_carried = bool(_CARRIED_OVER.search(quote)) and not new_only and "carried_over" in apps
         rows = ["new_received", "carried_over"] if with_carried else ["new_received"]
         checks.append(
             _check(

@@ -28,6 +28,15 @@ _NOT = r"(?:没有|未|无|不存在|均未|并未|尚未|暂无|未曾|未发�
 _REGION = re.compile(r"全(?:区|市|县|省|旗|州|镇|乡)")
 # Clauses that talk about something else: a figure there is not the indicator's.
 _NOT_APPLICATION = re.compile(r"复议|诉讼|收费|费用|答复|办结|结转|咨询|投诉|举报|信访")
+# What the sentence must be about for the indicator's words to be the report's figure:
+# an agency that hears reviews (司法局) or charges 行政事业性收费 states those too.
+_CONTEXT = {
+    "applications_total": re.compile("公开"),
+    "reviews": re.compile("公开"),
+    "litigations": re.compile("公开"),
+    "fees": re.compile("信息公开|依申请|处理费|公开的信息"),
+}
+_OTHER_FEES = re.compile("行政事业性")
 
 _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "proactive_total": (
@@ -107,6 +116,11 @@ def _figures(clause: str, sentence: str) -> Iterator[NarrativeFigure]:
             continue
         if indicator == "applications_total" and _NOT_APPLICATION.search(clause):
             continue
+        context = _CONTEXT.get(indicator)
+        if context is not None and not context.search(sentence):
+            continue
+        if indicator == "fees" and _OTHER_FEES.search(sentence):
+            continue
         value = _stated(indicator, clause)
         if value is not None:
             yield NarrativeFigure(indicator, value, sentence, scope)
@@ -115,6 +129,8 @@ def _figures(clause: str, sentence: str) -> Iterator[NarrativeFigure]:
 def _stated(indicator: str, clause: str) -> int | float | None:
     for pattern in _PATTERNS.get(indicator, ()):
         m = pattern.search(clause)
+        if m and indicator == "applications_total" and "公开" not in clause:
+            continue  # 受理行政许可申请1234件: applications of another kind
         if m:
             try:
                 q = parse_quantity(m.group("n"))

@@ -49,7 +49,10 @@ CORPUS_SENTENCES = [
     ),
     ("2008年我局没有接到政府信息公开申请", {"applications_total": 0}),
     ("2008年，我局没有接到书面或其它形式要求公开政府信息的申请；", {"applications_total": 0}),
-    ("2009年我局未收到任何申请。", {"applications_total": 0}),
+    (
+        "2009年我局未收到任何申请，也没有收到有关政府信息公开的任何收费及减免情况。",
+        {"applications_total": 0, "fees": 0},
+    ),
     (
         "2010年度我局未收到任何形式的依申请公开的申请，也没有发生因依申请公开引起的行政复议与行政诉讼的情况。",
         {"applications_total": 0, "reviews": 0, "litigations": 0},
@@ -169,3 +172,24 @@ def test_a_contradiction_is_a_failed_check_not_a_status() -> None:
     assert record.status == "ok"
     check = next(c for c in record.checks if c.name == "narrative.applications_total_vs_table")
     assert (check.passed, check.left, check.right) == (False, 17, 95)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "全年共受理行政许可申请1234件，办结率100%。",
+        "全年共办理行政复议案件120件，其中维持98件。",
+        "全年行政事业性收费金额3.2万元。",
+    ],
+)
+def test_figures_of_other_business_are_not_taken(sentence: str) -> None:
+    assert _read(sentence) == {}
+
+
+def test_new_applications_beside_carried_over_are_compared_with_new_only() -> None:
+    apps = {"new_received": {"total": _cell(36)}, "carried_over": {"total": _cell(2)}}
+    stated = [
+        NarrativeFigure("applications_total", 36, "本年度新收政府信息公开申请36件，上年结转2件。")
+    ]
+    (check,) = narrative_checks(stated, apps, {})
+    assert check.passed and check.right_expr == "applications.new_received.total"
