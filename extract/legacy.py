@@ -11,6 +11,7 @@ next, blanks having vanished. Row labels go through the label table
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -133,6 +134,10 @@ def _is_unit(text: str) -> bool:
     return text.strip() in L.LEGACY_UNITS
 
 
+def _is_label(text: str) -> bool:
+    return bool(text.strip()) and not _is_value(text) and not _is_unit(text)
+
+
 def _is_value(text: str) -> bool:
     if _is_unit(text) or not text.strip() or _NUMBERING.fullmatch(text.strip()):
         return False
@@ -194,15 +199,23 @@ class _Reader:
                 continue
             self.in_header = False
             loc = {"table": table.index, "page": table.page_of(r), "row": r}
-            label, rest = cells[0], cells[1:]
-            if _is_value(label.text):
+            if len(cells) > 1 and _is_value(cells[0].text) and _is_label(cells[1].text):
+                cells.pop(0)  # a 序号 column
+            labels = list(itertools.takewhile(lambda c: _is_label(c.text), cells))
+            if not labels:
                 continue
+            # A merged 其中 cell beside its sub-rows' labels is part of each label.
+            label = _Row("".join(c.text.strip() for c in labels), {**loc, "col": labels[-1].col})
+            rest = cells[len(labels) :]
             unit = None
             blank_unit = self.has_unit_column and rest and not rest[0].text.strip()
             if rest and (_is_unit(rest[0].text) or blank_unit):
                 unit, rest = rest[0].text.strip() or None, rest[1:]
-            values = [(c.text.strip(), {**loc, "col": c.col}) for c in rest[: len(self.periods)]]
-            self._emit(_Row(label.text.strip(), {**loc, "col": label.col}, unit, values), grid=True)
+            label.unit = unit
+            label.values = [
+                (c.text.strip(), {**loc, "col": c.col}) for c in rest[: len(self.periods)]
+            ]
+            self._emit(label, grid=True)
         self.periods, self.in_header = [], False
 
     # -- text lines -----------------------------------------------------------------

@@ -258,3 +258,19 @@ def test_extra_rows_of_the_same_label_under_different_totals_are_all_kept() -> N
         ("litigations", "year", 1),
         ("extra", "year", 1),
     ]
+
+
+def test_serial_number_column_and_merged_qizhong_cell() -> None:
+    rows = [
+        [("序号", 1, 1), ("指标名称", 1, 2), ("计量单位", 1, 1), ("2011年度", 1, 1)],
+        [("1", 1, 1), ("主动公开政府信息数", 1, 2), ("条", 1, 1), ("88", 1, 1)],
+        [("2", 1, 1), ("其中", 2, 1), ("政府网站公开数", 1, 1), ("条", 1, 1), ("80", 1, 1)],
+        [("3", 1, 1), ("政府公报公开数", 1, 1), ("条", 1, 1), ("8", 1, 1)],
+    ]
+    doc = Document(kind="html", blocks=[Table(grid_from_spans(rows))])
+    values = read_legacy(doc).values
+    assert [(v.indicator, v.label, v.value) for v in values] == [
+        ("proactive_total", "主动公开政府信息数", 88),
+        ("proactive_website", "其中政府网站公开数", 80),
+        ("proactive_gazette", "其中政府公报公开数", 8),
+    ]
