@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract import labels as L
@@ -200,6 +200,7 @@ def _chinese(n: int) -> str:
     return out
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(
     st.integers(min_value=0, max_value=9999),
     st.sampled_from(["", "件", "条", "人次", "件次", "元"]),
@@ -220,6 +221,7 @@ def test_quantity_survives_printing_variants(
     assert q.approximate == bool(before or after)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_yuan_quantity_to_wan_is_exact(n: int) -> None:
     q = parse_quantity(f"{n}元")
