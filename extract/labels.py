@@ -202,7 +202,8 @@ LEGACY_HEADER_LABELS = ("指标名称", "统计指标", "指标", "名称", "项
 LEGACY_HEADER_UNITS = ("计量单位", "单位")
 LEGACY_PERIODS: dict[str, tuple[str, ...]] = {
     "cumulative": ("历年累计", "累计"),
-    "year": ("年末统计", "本年度", "本年", "统计数", "数量"),  # and "2014年度"
+    # and "2014年度"; 本年累计 is the year's figure (定西: 本期实际 | 本年累计)
+    "year": ("年末统计", "本年累计", "本期实际", "本期", "本年度", "本年", "统计数", "数量"),
 }
 # Value columns printed beside the year's for comparison: not read.
 LEGACY_OTHER_PERIODS = ("上年度", "上年", "去年")

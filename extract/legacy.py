@@ -160,23 +160,35 @@ class _Reader:
 
     # -- headers --------------------------------------------------------------------
 
-    def _header(self, texts: list[str]) -> bool:
-        """Start a table when the cells are a 统计表 header (or continue one)."""
+    def _header(self, texts: list[str], grid: bool = False) -> bool:
+        """Start a table when the cells are a 统计表 header (or continue one).
+
+        Every value column of a grid header gets a period, None for one that is not the
+        year's or the cumulative figure (定西's 代码 column), so values line up."""
         norms = [norm_label(t) for t in texts if t.strip()]
         if not norms or any(_is_value(t) for t in texts):
             return False
-        names_label = any(n in _HEADER_LABELS or "指标名称" in n for n in norms)
-        names_unit = any(n in _HEADER_UNITS or "计量单位" in n for n in norms)
-        periods = [p for n in norms if n not in _HEADER_UNITS for p in _periods(n)]
-        if names_label or (self.in_header and (names_unit or periods)):
-            if names_label and not self.in_header:
-                self.flush()
-                self.periods, self.has_unit_column = [], False
-            self.in_header = True
-            self.has_unit_column |= names_unit
-            self.periods += periods
-            return True
-        return False
+        names_label = names_unit = False
+        periods: list[str | None] = []
+        for n in norms:
+            found = _periods(n)
+            if n in _HEADER_LABELS or "指标名称" in n:
+                names_label = True
+            elif n in _HEADER_UNITS or "计量单位" in n:
+                names_unit = True
+            elif grid and not found and (names_label or self.in_header):
+                found = [None]  # a column after the label's: its values are not read
+            names_unit |= "计量单位" in n
+            periods += found
+        if not (names_label or (self.in_header and (names_unit or any(periods)))):
+            return False
+        if names_label and not self.in_header:
+            self.flush()
+            self.periods, self.has_unit_column = [], False
+        self.in_header = True
+        self.has_unit_column |= names_unit
+        self.periods += periods
+        return True
 
     # -- grids ----------------------------------------------------------------------
 
@@ -193,7 +205,7 @@ class _Reader:
                 cells.pop(0)
             if not cells:
                 continue
-            if self._header([c.text for c in cells]):
+            if self._header([c.text for c in cells], grid=True):
                 continue
             if not self.periods:
                 continue

@@ -274,3 +274,17 @@ def test_serial_number_column_and_merged_qizhong_cell() -> None:
         ("proactive_website", "其中政府网站公开数", 80),
         ("proactive_gazette", "其中政府公报公开数", 8),
     ]
+
+
+def test_code_column_and_year_to_date_column_of_dingxi_layout() -> None:
+    """定西: 指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计 (PORTALS.md §13.5)."""
+    rows = [
+        ["指标名称", "计量单位", "代码", "本期实际", "本年累计"],
+        ["主动公开政府信息数", "条", "01", "325", "325"],
+        ["行政复议数", "件", "20", "1", "1"],
+    ]
+    values = read_legacy(_doc(rows)).values
+    assert [(v.indicator, v.period, v.value) for v in values] == [
+        ("proactive_total", "year", 325),
+        ("reviews", "year", 1),
+    ]
