@@ -23,13 +23,10 @@ from extract.record import LegacyValue
 
 _HEADER_LABELS = {norm_label(w) for w in L.LEGACY_HEADER_LABELS}
 _HEADER_UNITS = {norm_label(w) for w in L.LEGACY_HEADER_UNITS}
-# A text line longer than this, or one with a full stop, is prose: the table has ended.
-_MAX_LINE = 40
 _HEADER_HINT = re.compile("指标|计量单位")
 _UNITS_LONGEST = sorted(L.LEGACY_UNITS, key=len, reverse=True)
 # Row numbering ("2.", "（三）", "其中："): a label that starts a row.
 _NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）.、．]|其中)")
-_NEW_ROW = _NUMBERING
 # The longest piece of a label an unruled PDF wraps onto the line after its figures.
 _MAX_FRAGMENT = 6
 # A figure between two words of a line that lost its spaces ("行政申诉数件0附件下载").
@@ -40,6 +37,14 @@ _UNIT_THEN_NUMBER = re.compile(
 )
 # A label and its number run together on a line ("主动公开信息数111").
 _LABEL_THEN_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)])(\d[\d.,]*(?:多|余)?)$")
+# Header words → period; \d{4}年 ("2014年度") is the year too.
+_PERIOD_WORDS: dict[str, str | None] = {
+    norm_label(v): key for key, vs in L.LEGACY_PERIODS.items() for v in vs
+}
+_PERIOD_WORDS.update({norm_label(v): None for v in L.LEGACY_OTHER_PERIODS})
+_PERIOD = re.compile(
+    "|".join([*sorted(map(re.escape, _PERIOD_WORDS), key=len, reverse=True), r"\d{4}年"])
+)
 # A unit printed in the label ("依申请公开信息收取的费用（万元）").
 _UNIT_IN_LABEL = re.compile(r"[（(](万元|元)[)）]")
 
@@ -72,15 +77,6 @@ def read_legacy(doc: Document) -> LegacyTable:
     return reader.out
 
 
-_PERIOD_WORDS: dict[str, str | None] = {
-    norm_label(v): key for key, vs in L.LEGACY_PERIODS.items() for v in vs
-}
-_PERIOD_WORDS.update({norm_label(v): None for v in L.LEGACY_OTHER_PERIODS})
-_PERIOD = re.compile(
-    "|".join([*sorted(map(re.escape, _PERIOD_WORDS), key=len, reverse=True), r"\d{4}年"])
-)
-
-
 def _indicator(label: str) -> tuple[str | None, str | None, str]:
     """The row's indicator, a unit printed inside its label, and the label without it:
     an unruled PDF wraps the label around the unit column ("受理依申请条" / "公开信息总"
@@ -106,7 +102,7 @@ def _continues(row: _Row, token: str) -> bool:
     named = _indicator(row.label)[0] is not None
     if row.unit is None and not row.values:
         return not named
-    return not named and not _NEW_ROW.match(token) and len(token) <= _MAX_FRAGMENT
+    return not named and not _NUMBERING.match(token) and len(token) <= _MAX_FRAGMENT
 
 
 def _tokens(line: str) -> list[str]:
