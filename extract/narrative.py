@@ -38,6 +38,8 @@ _CONTEXT = {
 }
 _OTHER_FEES = re.compile("行政事业性")
 
+# One figure for both: "行政复议、行政诉讼0件", "行政复议和行政诉讼均为0件".
+_BOTH = re.compile(rf"行政复议[、和及与]行政诉讼(?:案件)?(?:各|均为|均|共)?{_COUNT}")
 _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "proactive_total": (
         re.compile(
@@ -54,11 +56,11 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
     "reviews": (
         re.compile(rf"行政复议(?:案件)?(?:共)?{_COUNT}"),
-        re.compile(rf"行政复议、行政诉讼(?:各)?{_COUNT}"),
+        _BOTH,
     ),
     "litigations": (
         re.compile(rf"行政诉讼(?:案件)?(?:共)?{_COUNT}"),
-        re.compile(rf"行政复议、行政诉讼(?:各)?{_COUNT}"),
+        _BOTH,
     ),
     "fees": (re.compile(rf"(?:收取|收费)[^，。；0-9]{{0,10}}?{_NUM}(?P<unit>万元|元)"),),
 }
