@@ -6,9 +6,13 @@ never changed to make a check pass.
 
 from __future__ import annotations
 
-from extract import labels as L
-from extract.record import CellValue, Check, Matrix, ProactiveCell
+import re
 
+from extract import labels as L
+from extract.record import CellValue, Check, LegacyValue, Matrix, NarrativeFigure, ProactiveCell
+
+# A sentence counting last year's carried-over applications in its figure.
+_CARRIED_OVER = re.compile(r"上一?年度?结转|结转上一?年|含上一?年")
 APPLICANTS = tuple(k for k in L.APPLICANT_COLUMNS if k != "total")
 REVIEW_PARTS = tuple(k for k in L.REVIEW_COLUMNS if k != "total")
 
@@ -165,3 +169,129 @@ def reader_check(warnings: list[str]) -> Check:
         "rows laid out with certainty",
         "rows needing it",
     )
+
+
+def _bound(name, left, right, left_expr, right_expr, row=None, column=None) -> Check:
+    """A parts ≤ total check: passes when `left` does not exceed `right`."""
+    passed = left is not None and right is not None and left <= right + 1e-6
+    return Check(name, "legacy", passed, left, right, left_expr, right_expr, row, column)
+
+
+def legacy_checks(values: list[LegacyValue]) -> list[Check]:
+    """The sums a 统计表 implies (SCHEMA.md "Before 2019"), per period.
+
+    Channels and responses must add up to their totals unless the table lists rows
+    beyond the known ones under them (the 2016–2018 tables' 不属于本行政机关公开数 …),
+    when the known parts can only be at most the total.
+    """
+    checks: list[Check] = []
+    by_key = {(v.indicator, v.period): v.value for v in values if v.indicator != "extra"}
+    extra_after = _extras_after(values)
+    periods = [p for p in ("year", "cumulative") if any(k[1] == p for k in by_key)]
+    for period in periods:
+
+        def have(keys: tuple[str, ...], period: str = period) -> list[str]:
+            return [k for k in keys if (k, period) in by_key]
+
+        def total(keys: list[str], period: str = period) -> float | None:
+            return _sum([by_key[(k, period)] for k in keys])
+
+        parts = have(L.LEGACY_PROACTIVE_PARTS)
+        if parts and ("proactive_total", period) in by_key:
+            checks.append(
+                _bound(
+                    "legacy.website_le_total",
+                    total(parts),
+                    by_key[("proactive_total", period)],
+                    " + ".join(parts),
+                    "proactive_total",
+                    column=period,
+                )
+            )
+        for name, head, keys in (
+            ("legacy.channels_sum", "applications_total", L.LEGACY_CHANNELS),
+            ("legacy.responses_sum", "responses_total", L.LEGACY_RESPONSES),
+        ):
+            parts = have(keys)
+            if not parts or (head, period) not in by_key:
+                continue
+            left, right = total(parts), by_key[(head, period)]
+            if head.split("_")[0] in extra_after:
+                checks.append(_bound(name, left, right, " + ".join(parts), head, column=period))
+            else:
+                checks.append(
+                    _check(name, "legacy", left, right, " + ".join(parts), head, column=period)
+                )
+    for (indicator, period), value in by_key.items():
+        if period == "cumulative" and (indicator, "year") in by_key:
+            checks.append(
+                _bound(
+                    "legacy.cumulative_ge_year",
+                    by_key[(indicator, "year")],
+                    value,
+                    "year",
+                    "cumulative",
+                    row=indicator,
+                )
+            )
+    return checks
+
+
+def _extras_after(values: list[LegacyValue]) -> set[str]:
+    """The groups (applications, responses…) an unknown row was printed under."""
+    groups, last = set(), None
+    for v in values:
+        if v.indicator == "extra":
+            if last:
+                groups.add(last.split("_")[0])
+        else:
+            last = v.indicator
+    return groups
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def narrative_checks(narrative: list[NarrativeFigure], apps: Matrix, review: Matrix) -> list[Check]:
+    """The prose's figures against the report's own 表三 and 表四 (2019+).
+
+    A sentence giving new and carried-over applications together ("共收到…（其中上年结转
+    …）") is compared with their sum, any other with new_received.
+    """
+    checks: list[Check] = []
+    stated = {f.indicator: f for f in narrative if f.scope == "agency"}
+    apps_figure = stated.get("applications_total")
+    if apps_figure is not None and "new_received" in apps:
+        quote, value = apps_figure.quote, _number_text(apps_figure.value)
+        new_only = re.search(rf"新收[^，。；\d]{{0,20}}{value}(?!\d)", quote)
+        with_carried = bool(_CARRIED_OVER.search(quote)) and not new_only and "carried_over" in apps
+        rows = ["new_received", "carried_over"] if with_carried else ["new_received"]
+        checks.append(
+            _check(
+                "narrative.applications_total_vs_table",
+                "narrative",
+                apps_figure.value,
+                _sum([_v(apps, r, "total") for r in rows]),
+                "applications received, as the text states",
+                " + ".join(f"applications.{r}.total" for r in rows),
+            )
+        )
+    for indicator, rows in (
+        ("reviews", ["review"]),
+        ("litigations", ["litigation_direct", "litigation_after_review"]),
+    ):
+        figure = stated.get(indicator)
+        if figure is None or not any(r in review for r in rows):
+            continue
+        checks.append(
+            _check(
+                f"narrative.{indicator}_vs_table",
+                "narrative",
+                figure.value,
+                _sum([_v(review, r, "total") for r in rows if r in review]),
+                f"{indicator}, as the text states",
+                " + ".join(f"review_litigation.{r}.total" for r in rows if r in review),
+            )
+        )
+    return checks

@@ -151,3 +151,64 @@ KEY_LABELS: dict[str, str] = {
 CONTEXT_ROWS: dict[str, dict[str, str]] = {
     "其他": {"other_unpaid_fee": "other_misc", "other_no_correction": "other_misc"},
 }
+
+# Before 2019: rows of the local 统计表 (SCHEMA.md "Before 2019") and of the 2016–2018
+# national-style tables some provinces used. Matched by containment only: a row the
+# table does not name is kept as `extra` with its label, never guessed.
+LEGACY_INDICATORS: dict[str, tuple[str, ...]] = {
+    "proactive_total": ("主动公开信息数", "主动公开文件数", "主动公开政府信息数"),
+    "proactive_website": ("网站公开", "政府网站公开数", "政府网站"),
+    "proactive_gazette": ("政府公报", "政府公报公开数"),
+    "proactive_press": ("新闻发布会",),
+    "proactive_other_channels": ("其他便于公众知晓的方式",),
+    "reading_room_visits": ("公开查阅点查阅人数",),
+    "reading_room_uses": ("公开查阅点利用件次",),
+    "website_column_visits": ("网站中政府信息公开专栏页面访问量",),
+    "applications_total": (
+        "受理依申请公开信息总数",
+        "受理政府信息公开申请总数",
+        "收到申请数",
+        "受理申请总数",
+    ),
+    "applications_in_person": ("当面申请数",),
+    "applications_fax": ("传真申请数",),
+    "applications_email": ("电子邮件申请数",),
+    "applications_online": ("网上申请数", "网络申请数"),
+    "applications_mail": ("信函申请数",),
+    "applications_mail_fax": ("信函、传真申请数", "信函传真申请数"),
+    "applications_other_channel": ("其他形式申请数", "其它形式申请数"),
+    "responses_total": ("对申请的答复总数", "本年度对申请的答复总数", "申请答复数"),
+    "responses_granted": ("同意公开答复数",),
+    "responses_partial": ("同意部分公开答复数",),
+    "responses_denied": (
+        "否决公开答复总数",
+        "不予公开答复总数",
+        "不予公开答复数",
+        "不同意公开答复数",
+    ),
+    "responses_other": ("其他类型答复数",),
+    "fees": ("政府信息公开收费减免金额", "依申请公开信息收取的费用"),
+    "complaints": ("行政申诉数", "接受行政申诉、举报数", "举报投诉数量"),
+    "reviews": ("行政复议数", "行政复议数量"),
+    "litigations": ("行政诉讼数", "行政诉讼数量"),
+}
+# Parts of a legacy total, for its checks (SCHEMA.md "Before 2019").
+LEGACY_PROACTIVE_PARTS = ("proactive_website", "proactive_gazette")
+LEGACY_CHANNELS = tuple(k for k in LEGACY_INDICATORS if k.startswith("applications_"))[1:]
+LEGACY_RESPONSES = tuple(k for k in LEGACY_INDICATORS if k.startswith("responses_"))[1:]
+LEGACY_MONEY = frozenset({"fees"})
+# The header of a 统计表: its label and unit columns, and its value columns by period.
+LEGACY_HEADER_LABELS = ("指标名称", "统计指标", "指标", "名称", "项目", "统计项目")
+LEGACY_HEADER_UNITS = ("计量单位", "单位")
+LEGACY_PERIODS: dict[str, tuple[str, ...]] = {
+    "cumulative": ("历年累计", "累计"),
+    # and "2014年度"; 本年累计 is the year's figure (定西: 本期实际 | 本年累计)
+    "year": ("年末统计", "本年累计", "本期实际", "本期", "本年度", "本年", "统计数", "数量"),
+}
+# Value columns printed beside the year's for comparison: not read.
+LEGACY_OTHER_PERIODS = ("上年度", "上年", "去年")
+# Units printed in a 统计表's unit column.
+LEGACY_UNITS = frozenset(
+    ("条", "件", "件次", "人次", "次", "个", "项", "份", "宗", "元", "万元", "人", "家", "期", "篇")
+    + ("场",)
+)

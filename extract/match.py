@@ -36,19 +36,25 @@ def match_exact(label: str, table: Variants) -> str | None:
     return None
 
 
-def match_label(label: str, table: Variants, allowed: set[str] | None = None) -> str | None:
+def match_label(
+    label: str, table: Variants, allowed: set[str] | None = None, fuzzy: bool = True
+) -> str | None:
     """The key whose variant best explains the label.
 
     A variant contained in the label wins, the longest first (so 其他处理其他 beats
-    其他处理, and a provincial note after 规章 does not matter); failing that, the
+    其他处理, and a provincial note after 规章 does not matter); failing that, unless
+    `fuzzy` is off (tables with open-ended rows, where a near miss is another row), the
     closest fuzzy match of a variant against the end of the label, above
     FUZZY_THRESHOLD. Results are cached: the same labels recur in every report.
     """
-    return _match(norm_label(label), _prepared(table), frozenset(allowed) if allowed else None)
+    allowed_keys = frozenset(allowed) if allowed else None
+    return _match(norm_label(label), _prepared(table), allowed_keys, fuzzy)
 
 
 @lru_cache(maxsize=65536)
-def _match(norm: str, prepared: tuple, allowed: frozenset[str] | None) -> str | None:
+def _match(
+    norm: str, prepared: tuple, allowed: frozenset[str] | None, fuzzy: bool = True
+) -> str | None:
     if not norm:
         return None
     candidates = [(k, vs) for k, vs in prepared if allowed is None or k in allowed]
@@ -59,7 +65,7 @@ def _match(norm: str, prepared: tuple, allowed: frozenset[str] | None) -> str | 
                 score = len(variant) + (500 if norm == variant else 0)
                 if score > best_score:
                     best_key, best_score = key, score
-    if best_key is not None:
+    if best_key is not None or not fuzzy:
         return best_key
     for key, variants in candidates:
         for variant in variants:

@@ -24,7 +24,7 @@ _CN_DIGITS = {
     "九": "9",
 }
 _CN_YEAR = re.compile(r"[二][〇○零O一二三四五六七八九]{3}(?=年)")
-_REPORT = re.compile(r"(年度报告|年报|工作报告)")
+_REPORT = re.compile(r"(年度报告|年报|工作报告|情况统计表)")  # 统计表: an attached 统计表
 _TOPIC = r"(?:政府信息公开|政务公开|信息公开)"
 _AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_TOPIC}")
 _YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>.+?){_TOPIC}")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+
+import cn2an
 
 _NUMBERING = re.compile(
     r"[（(][一二三四五六七八九十]{1,3}[)）]"  # （三）
@@ -88,3 +91,55 @@ def to_wan(value: int | float, unit: str | None, header_unit: str | None) -> int
     if effective == "元":
         return float(Decimal(str(value)) / Decimal(10000))
     return value
+
+
+# A figure stated loosely ("1500多", "约200", "200余条", "近百"): the number is kept and
+# marked approximate (SCHEMA.md "Before 2019").
+_APPROX_BEFORE = re.compile(r"^(?:大约|约为|约|近|将近|逾|超过|超)")
+_APPROX_AFTER = re.compile(r"(?:多|余|左右|以上|上下)$")
+_QUANTITY_UNITS = tuple(
+    sorted(
+        {*_UNITS, "件次", "人次", "份", "宗", "期", "篇", "场", "人", "起", "个"},
+        key=len,
+        reverse=True,
+    )
+)
+_CN_NUMERAL = re.compile(r"^[零〇○一二两三四五六七八九十百千万亿点]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A printed figure read: its value, the unit printed with it, and whether the text
+    qualified it ("1500多")."""
+
+    value: int | float
+    unit: str | None
+    approximate: bool = False
+
+
+def parse_quantity(raw: str | None) -> Quantity:
+    """Read a figure as printed in a 统计表 cell or in prose.
+
+    Blank, dashes and 无 are 0 (as `parse_number`); a trailing unit (件次, 人次, 元 …) is
+    split off; Chinese numerals ("二十三") are read by cn2an; a qualifier (约, 多, 余 …)
+    keeps the number and sets `approximate`. Raises NumberError for anything else.
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = re.sub(r"[\s\u00a0\u3000]+", "", text)
+    unit = None
+    for candidate in _QUANTITY_UNITS:
+        if text.endswith(candidate) and len(text) > len(candidate):
+            unit, text = candidate, text[: -len(candidate)]
+            break
+    core = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
+    approximate = core != text
+    if approximate and not core:
+        raise NumberError(f"not a number: {raw!r}")
+    if _CN_NUMERAL.match(core) and core not in _ZERO_WORDS:
+        try:
+            value = cn2an.cn2an(core, "normal")
+        except ValueError as exc:
+            raise NumberError(f"not a number: {raw!r}") from exc
+        return Quantity(int(value) if value == int(value) else value, unit, approximate)
+    value, printed_unit = parse_number(core)
+    return Quantity(value, unit or printed_unit, approximate)

@@ -11,10 +11,12 @@ import logging
 from pathlib import Path
 
 from extract import __version__
-from extract.checks import reader_check, report_checks
+from extract.checks import legacy_checks, narrative_checks, reader_check, report_checks
+from extract.legacy import read_legacy
 from extract.mapping import map_document
 from extract.metadata import agency_and_year, is_annual_report, published_date
 from extract.model import Document, ExtractError
+from extract.narrative import read_narrative
 from extract.readers import read_document
 from extract.readers.text import table_from_paragraphs
 from extract.record import Record
@@ -93,9 +95,20 @@ def _fill(record: Record, data: bytes, name: str) -> None:
     record.checks = report_checks(
         mapped.proactive, mapped.applications, mapped.review_litigation, mapped.formats
     )
+    record.narrative = read_narrative(doc)
+    record.checks += narrative_checks(
+        record.narrative, mapped.applications, mapped.review_litigation
+    )
+    found = mapped.found
+    if not found:
+        # No national table: a pre-2019 report's local 统计表 may be there instead.
+        legacy = read_legacy(doc)
+        record.legacy = legacy.values
+        record.warnings += legacy.warnings
+        doc.warnings += legacy.warnings
+        record.checks += legacy_checks(legacy.values)
     if doc.warnings:
         record.checks.append(reader_check(doc.warnings))
-    found = mapped.found
     if found == set(TABLES):
         return
     if not found:
@@ -103,6 +116,8 @@ def _fill(record: Record, data: bytes, name: str) -> None:
             raise ExtractError("not_report", "not an annual report on open government information")
         if record.year is not None and record.year < FIRST_NATIONAL_YEAR:
             record.formats = {t: "pre2019" for t in TABLES}
+            if record.legacy:
+                record.formats["legacy"] = "pre2019"
             return
         if doc.images:
             raise ExtractError(

@@ -76,6 +76,51 @@ Matrix = dict[str, dict[str, CellValue]]
 
 
 @dataclass(slots=True)
+class LegacyValue:
+    """One cell of a pre-2019 统计表 (SCHEMA.md "Before 2019"): `indicator` a key of the
+    legacy label table or `extra`, `label` always the printed row label."""
+
+    indicator: str
+    period: str  # "year" or "cumulative"
+    value: int | float | None
+    raw: str
+    unit: str | None
+    label: str
+    approximate: bool = False
+    loc: dict[str, int | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "period": self.period,
+            "value": self.value,
+            "raw": self.raw,
+            "unit": self.unit,
+            "label": self.label,
+            "approximate": self.approximate,
+            "loc": self.loc,
+        }
+
+
+@dataclass(slots=True)
+class NarrativeFigure:
+    """A key figure the report states in prose, with the sentence it was read from."""
+
+    indicator: str
+    value: int | float
+    quote: str
+    scope: str = "agency"  # "region" for a figure stated for a whole 区/市/县
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "value": self.value,
+            "quote": self.quote,
+            "scope": self.scope,
+        }
+
+
+@dataclass(slots=True)
 class Record:
     source: str
     status: str = "ok"
@@ -91,6 +136,8 @@ class Record:
     proactive: list[ProactiveCell] = field(default_factory=list)
     applications: Matrix = field(default_factory=dict)
     review_litigation: Matrix = field(default_factory=dict)
+    legacy: list[LegacyValue] = field(default_factory=list)
+    narrative: list[NarrativeFigure] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     extractor_version: str = ""
@@ -115,6 +162,8 @@ class Record:
             "proactive": [p.to_dict() for p in self.proactive],
             "applications": _matrix_dict(self.applications),
             "review_litigation": _matrix_dict(self.review_litigation),
+            "legacy": [v.to_dict() for v in self.legacy],
+            "narrative": [f.to_dict() for f in self.narrative],
             "checks": [c.to_dict() for c in self.checks],
             "warnings": self.warnings,
             "extractor_version": self.extractor_version,

@@ -36,6 +36,14 @@ def test_readable_view_shows_tables_and_failed_checks() -> None:
     assert "FAILED review_litigation.row_total review: total = 0 but" in out
 
 
+def test_readable_view_shows_the_legacy_table_and_stated_figures() -> None:
+    code, out, _ = _run("extract", str(CORPUS / "docs/fj-putian-lvyou-2008.html"))
+    assert code == 0
+    assert "统计表 legacy (pre-2019)" in out
+    assert "公开查阅点查阅人数" in out and "1500 人次 (approximate)" in out
+    assert "proactive_total      111  「我局主动公开政府信息的数量共有111条" in out
+
+
 def test_json_lines_for_a_directory(tmp_path: Path) -> None:
     for name in ("fj-putian-cgj-2024.html", "bj-chaoyang-kxj-2020.txt"):
         shutil.copy(CORPUS / "docs" / name, tmp_path / name)

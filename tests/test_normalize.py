@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract import labels as L
 from extract.match import match_label
-from extract.normalize import NumberError, is_number, norm_label, parse_number, to_wan
+from extract.normalize import (
+    NumberError,
+    is_number,
+    norm_label,
+    parse_number,
+    parse_quantity,
+    to_wan,
+)
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -139,3 +146,83 @@ def test_item_label_variants(label: str, key: str) -> None:
 def test_metric_with_provincial_note() -> None:
     note = "本年增/减(指2020年增加或减少的事项数,减用负值表示,如-8)"
     assert match_label(note, L.PROACTIVE_METRICS) == "change"
+
+
+# -- quantities as printed in 统计表 cells and prose ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "unit", "approximate"),
+    [
+        ("1500多", 1500, None, True),
+        ("1500多人次", 1500, "人次", True),
+        ("约200", 200, None, True),
+        ("200余条", 200, "条", True),
+        ("二十三", 23, None, False),
+        ("一百零五件", 105, "件", False),
+        ("两百", 200, None, False),
+        ("0件", 0, "件", False),
+        ("39件次", 39, "件次", False),
+        ("１５", 15, None, False),
+        ("", 0, None, False),
+        ("无", 0, None, False),
+        ("251000元", 251000, "元", False),
+    ],
+)
+def test_quantities_as_printed(raw: str, value: float, unit: str | None, approximate: bool):
+    q = parse_quantity(raw)
+    assert (q.value, q.unit, q.approximate) == (value, unit, approximate)
+
+
+@pytest.mark.parametrize("raw", ["约", "多", "见附件", "二〇一三年", "1500多万人"])
+def test_text_is_not_a_quantity(raw: str) -> None:
+    with pytest.raises(NumberError):
+        parse_quantity(raw)
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    """A number below 10,000 written the way reports write it (二十三, 一百零五)."""
+    if n == 0:
+        return "零"
+    out, zero = "", False
+    for power, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // power % 10
+        if digit:
+            if zero and out:
+                out += "零"
+            out += ("" if power == 10 and n < 20 else _CN_DIGITS[digit]) + name
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+@settings(deadline=None)  # no timing in tests: the machine is shared
+@given(
+    st.integers(min_value=0, max_value=9999),
+    st.sampled_from(["", "件", "条", "人次", "件次", "元"]),
+    st.sampled_from(["", "约", "大约", "近"]),
+    st.sampled_from(["", "多", "余", "左右"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_quantity_survives_printing_variants(
+    n: int, unit: str, before: str, after: str, fullwidth: bool, chinese: bool
+) -> None:
+    digits = _chinese(n) if chinese else str(n)
+    if fullwidth:
+        digits = digits.translate(FULLWIDTH)
+    q = parse_quantity(f"{before}{digits}{after}{unit}")
+    assert q.value == n
+    assert q.unit == (unit or None)
+    assert q.approximate == bool(before or after)
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=0, max_value=10**9))
+def test_yuan_quantity_to_wan_is_exact(n: int) -> None:
+    q = parse_quantity(f"{n}元")
+    assert to_wan(q.value, q.unit, None) * 10000 == pytest.approx(n)

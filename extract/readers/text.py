@@ -64,6 +64,8 @@ def read_text(data: bytes) -> Document:
         return doc
     start, end = span
     doc.blocks += [Paragraph(line) for line in lines[: start + 1] if line]
+    # Sentences between the tables are prose, not cells: kept for the figures they state.
+    doc.blocks += [Paragraph(line) for line in lines[start + 1 : end] if "。" in line]
     doc.blocks.append(_right_aligned(_rows(lines[start + 1 : end], doc.warnings)))
     doc.blocks += [Paragraph(line) for line in lines[end:] if line]
     return doc

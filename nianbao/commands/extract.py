@@ -83,12 +83,14 @@ def extract_command(
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
     PATHS are files or directories (walked recursively). Without --json, prints each
-    report's three tables and its consistency checks; with --json, the records of
-    SCHEMA.md as JSON Lines. Exits 1 when any document failed.
+    report's three tables (or, before 2019, its local 统计表), the figures its text
+    states, and its consistency checks; with --json, the records of SCHEMA.md as JSON
+    Lines. Exits 1 when any document failed.
 
     \b
     Examples:
       nianbao extract report.pdf
+      nianbao extract tests/fixtures/corpus/docs/fj-putian-sjj-2012.html  # a 2012 统计表
       nianbao extract --json tests/fixtures/corpus/docs > records.jsonl
       nianbao extract --rebuild --data-dir data     # after upgrading nianbao
     """
@@ -124,7 +126,7 @@ def extract_command(
 
 
 def render(record: Record) -> str:
-    """A readable view of one record: metadata, the three tables, failed checks."""
+    """A readable view of one record: metadata, the tables, stated figures, failed checks."""
     lines = [
         f"== {record.source}",
         f"status {record.status}" + (f" ({record.error})" if record.error else ""),
@@ -151,6 +153,17 @@ def render(record: Record) -> str:
             label = L.KEY_LABELS.get(row, row)[:12]
             values = "".join(f"{_fmt(cells[c].value) if c in cells else '':>10}" for c in columns)
             lines.append(f"  {label:<14}{values}")
+    if record.legacy:
+        lines.append("统计表 legacy (pre-2019)")
+        for v in record.legacy:
+            name = v.label if v.indicator == "extra" else L.LEGACY_INDICATORS[v.indicator][0]
+            approx = " (approximate)" if v.approximate else ""
+            lines.append(f"  {name:<20} {v.period:<10} {_fmt(v.value)} {v.unit or ''}{approx}")
+    if record.narrative:
+        lines.append("stated in the text narrative")
+        for f in record.narrative:
+            scope = " (region-wide)" if f.scope == "region" else ""
+            lines.append(f"  {f.indicator:<20} {_fmt(f.value)}{scope}  「{f.quote[:40]}」")
     failed = record.failed_checks
     lines.append(f"checks {len(record.checks) - len(failed)}/{len(record.checks)} passed")
     for check in failed:
