@@ -145,6 +145,7 @@ def matrix_rows(
 
 def legacy_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> list[dict]:
     """The 统计表 of a pre-2019 report (`record["legacy"]`), one row per indicator and period."""
+    indicator_labels = labels("legacy", "indicator")
     rows = []
     for cell in record.get("legacy") or []:
         indicator, period = cell["indicator"], cell.get("period")
@@ -158,8 +159,7 @@ def legacy_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) ->
                 "year": year,
                 "indicator": indicator,
                 "period": period,
-                "label": cell.get("label")
-                or labels("legacy", "indicator").get(indicator, indicator),
+                "label": cell.get("label") or indicator_labels.get(indicator, indicator),
                 "value": _number(cell.get("value"), f"{rid} legacy.{indicator}.{period}"),
                 "unit": cell.get("unit"),
                 "raw": cell.get("raw"),
