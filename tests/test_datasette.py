@@ -54,7 +54,8 @@ def test_sqlite_file_has_the_panel_and_the_pre2019_tables(site: Path) -> None:
     assert db["indicators"].pks == ["report_id", "indicator"]
     row = next(
         db.query(
-            "SELECT i.value, i.basis, i.other_bases FROM indicators i JOIN reports USING (report_id)"
+            "SELECT i.value, i.basis, i.other_bases FROM indicators i"
+            " JOIN reports USING (report_id)"
             " WHERE agency_name = '莆田市旅游局' AND indicator = 'proactive_total'"
         )
     )
