@@ -307,6 +307,13 @@ LOC = (
     _f("source_row", "int32", "Row in the table grid", "所在表格行"),
     _f("source_col", "int32", "Column in the table grid", "所在表格列"),
 )
+APPROXIMATE = _f(
+    "approximate",
+    "bool",
+    "Printed with a qualifier (1500多, 约200): value is the number without it",
+    "原文为约数（如“1500多”“约200”），数值为去掉限定词后的数",
+    required=True,
+)
 COUNT = _f(
     "value", "int64", "Count as printed (null: unreadable)", "数量（无法识别时为空）", unit="件"
 )
@@ -490,13 +497,7 @@ LEGACY = Table(
         ),
         _f("unit", "string", "Unit as printed (万元 for converted money)", "计量单位（按原表）"),
         RAW,
-        _f(
-            "approximate",
-            "bool",
-            "Printed with a qualifier (1500多, 约200): value is the number without it",
-            "原文为约数（如“1500多”“约200”）",
-            required=True,
-        ),
+        APPROXIMATE,
         *LOC,
     ),
     primary_key=("report_id", "indicator", "label", "period"),
@@ -579,13 +580,7 @@ INDICATORS_TABLE = Table(
             "所取单元格（行键/列键、统计表指标/统计期）或原句",
             required=True,
         ),
-        _f(
-            "approximate",
-            "bool",
-            "The report prints an approximate figure (1500多)",
-            "原文为约数",
-            required=True,
-        ),
+        APPROXIMATE,
         _f(
             "other_bases",
             "string",
