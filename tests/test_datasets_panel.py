@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from nianbao.datasets import records as rec
 from nianbao.datasets.indicators import SOURCES, crosswalk, indicator_table
-from nianbao.datasets.registry import INDICATORS_TABLE, TABLES
+from nianbao.datasets.registry import INDICATORS, INDICATORS_TABLE, TABLES
 from tests.conftest import load_gold
 from tests.datasets_helpers import corpus_ids, gold_tables, tables_from_golds
 
@@ -34,6 +34,14 @@ def _panel(doc_id: str) -> dict[str, dict]:
     assert gold["year"] == next(r["year"] for r in reports if r["report_id"] == rid)
     rows = tables()["indicators"].to_pylist()
     return {r["indicator"]: r for r in rows if r["report_id"] == rid}
+
+
+def test_every_indicator_has_a_source_in_each_era() -> None:
+    feeds = crosswalk()
+    assert {f.indicator for f in feeds} == set(INDICATORS)
+    assert {f.indicator for f in feeds if f.basis == "legacy"} == set(INDICATORS)
+    assert all(f.column == "total" for f in feeds if f.basis == "table")
+    assert all(f.column == "year" for f in feeds if f.basis == "legacy")  # never 历年累计
 
 
 def test_legacy_and_narrative_tables_hold_every_gold_figure() -> None:

@@ -45,7 +45,13 @@ class Feed:
 def crosswalk() -> tuple[Feed, ...]:
     text = resources.files("nianbao.datasets").joinpath("crosswalk.csv").read_text("utf-8")
     feeds = tuple(
-        Feed(r["indicator"], r["basis"], r["source_table"], tuple(r["keys"].split()), r["column"])
+        Feed(
+            r["indicator"],
+            r["basis"],
+            r["source_table"],
+            tuple(r["keys"].split()),
+            r["column"] or None,
+        )
         for r in csv.DictReader(text.splitlines())
     )
     for feed in feeds:
