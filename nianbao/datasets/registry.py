@@ -397,7 +397,13 @@ REPORTS = Table(
         _f(
             "extractor_version", "string", "Version of the extractor", "提取程序版本", required=True
         ),
-        _f("cells", "int32", "Number of table cells read", "读取的单元格数", minimum=0),
+        _f(
+            "cells",
+            "int32",
+            "Number of table cells read (national tables and 统计表)",
+            "读取的单元格数（国家表格与统计表）",
+            minimum=0,
+        ),
         _f("checks", "int32", "Number of checks run", "校验项数", minimum=0),
         _f(
             "failed_checks",
