@@ -60,9 +60,10 @@ PANEL_QUERY = (
 
 @pytest.fixture(scope="module")
 def demo_data(tmp_path_factory) -> Path:
-    """One demo with enough reports per site to cover every year 2008–2025."""
+    """The demo as a new user runs it (24 reports per site): every year 2008–2025. (With
+    fewer, a site's one report of some year is its image-only page or its fault.)"""
     data = tmp_path_factory.mktemp("demo")
-    args = ["demo", "--data-dir", str(data), "--reports", "18", "--port", str(_free_port())]
+    args = ["demo", "--data-dir", str(data), "--port", str(_free_port())]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     return data
