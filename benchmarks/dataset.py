@@ -157,8 +157,9 @@ def generate(n: int, data_dir: Path, seed: int = 2026) -> None:
         else:
             value = pc.multiply(table["value"], pc.cast(factor, table.schema.field("value").type))
             table = table.set_column(table.schema.get_field_index("value"), "value", value)
-            raw = pc.cast(value, pa.string())
-            table = table.set_column(table.schema.get_field_index("raw"), "raw", raw)
+            if "raw" in table.column_names:  # the prose figures keep a quote instead
+                raw = pc.cast(value, pa.string())
+                table = table.set_column(table.schema.get_field_index("raw"), "raw", raw)
         tables[name] = table
 
     names = np.array([f"第{i}号县人民政府" for i in range(agencies)])

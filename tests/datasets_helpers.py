@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from crawler.manifest import DOCUMENTS_SCHEMA, manifest_dir, write_part
 from nianbao.datasets import records as rec
 from nianbao.datasets.build import assemble, save_sources
+from tests.conftest import load_gold
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 FETCHED_AT = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -129,9 +130,13 @@ def corpus_store(data_dir: Path, ids: list[str] | None = None) -> list[dict[str,
 
 def gold_tables() -> dict[str, pa.Table]:
     """Datasets built from the hand-checked answers (real numbers), without the extractor."""
+    return tables_from_golds({doc_id: load_gold(doc_id) for doc_id in corpus_ids()})
+
+
+def tables_from_golds(golds: dict[str, dict[str, Any]]) -> dict[str, pa.Table]:
+    """Datasets built from answer files (by corpus id, or any id `<site>-<year>`)."""
     docs, records = [], {}
-    for doc_id in corpus_ids():
-        gold = json.loads((CORPUS / "gold" / f"{doc_id}.json").read_text(encoding="utf-8"))
+    for doc_id, gold in golds.items():
         sha = hashlib.sha256(doc_id.encode()).hexdigest()
         records[sha] = rec.record_from_gold(gold, source=doc_id, sha256=sha, version="gold")
         site = site_of(doc_id)

@@ -21,6 +21,12 @@ def test_generated_reports_build_and_answer_the_queries(tmp_path: Path) -> None:
     assert set(tables["reports"]["year"].to_pylist()) == set(range(2018, 2026))
     cross = tables["checks"].filter(pc.equal(tables["checks"]["kind"], "cross_year"))
     assert cross.num_rows > 0
+    # the 2018 reports copy a 统计表 and prose (fj-putian-lvyou-2008), read back from the
+    # row cache's year files into the panel
+    panel = tables["indicators"].to_pylist()
+    assert {r["year"] for r in panel} == set(range(2018, 2026))
+    assert {r["basis"] for r in panel if r["year"] == 2018} == {"legacy", "narrative"}
+    assert {r["basis"] for r in panel if r["year"] >= 2019} >= {"table_2019", "table_2021"}
     publish(tables, tmp_path)
     con = connect(tmp_path)
     try:

@@ -30,7 +30,16 @@ from tests.datasets_helpers import (
     write_manifest,
 )
 
-CELL_TABLES = ("reports", "proactive", "applications", "review_litigation", "checks")
+CELL_TABLES = (
+    "reports",
+    "proactive",
+    "applications",
+    "review_litigation",
+    "legacy",
+    "narrative",
+    "indicators",
+    "checks",
+)
 
 
 def read(data_dir: Path, name: str) -> pa.Table:

@@ -38,8 +38,11 @@ def test_notebook_executes_on_demo_data(tmp_path: Path, monkeypatch) -> None:
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 3
+    assert len(images) == 4
     text = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
     assert "22" in text.splitlines()[1]  # 22 reports in the demo data
     assert "上海市人民政府办公厅" in text  # its 2019 table does not add up
     assert "保护第三方合法权益" in text or "denied_third_party" in text
+    # the longest series of the panel: 莆田市城市管理局 2021–2025 from its tables (and, once
+    # the 统计表 and prose are read, 莆田市审计局 2008–2013 from them)
+    assert "applications_received" in text and ("table_2021" in text or "legacy" in text)

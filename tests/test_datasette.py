@@ -51,6 +51,25 @@ def test_sqlite_file_and_metadata(site: Path) -> None:
     assert reports["columns"]["year"].startswith("Year the report covers")
 
 
+def test_sqlite_file_has_the_panel_and_the_pre2019_tables(site: Path) -> None:
+    db = sqlite_utils.Database(site / "site" / "nianbao.db")
+    assert db["indicators"].pks == ["report_id", "indicator"]
+    row = next(
+        db.query(
+            "SELECT i.value, i.basis, i.other_bases FROM indicators i"
+            " JOIN reports USING (report_id)"
+            " WHERE agency_name = '莆田市旅游局' AND indicator = 'proactive_total'"
+        )
+    )
+    assert row == {"value": 111, "basis": "legacy", "other_bases": "narrative=111"}
+    approximate = list(db.query("SELECT label, raw FROM legacy WHERE approximate"))
+    assert {r["raw"] for r in approximate} == {"1500多"}
+    meta = json.loads((site / "site" / "metadata.json").read_text(encoding="utf-8"))
+    tables = meta["databases"]["nianbao"]["tables"]
+    assert tables["indicators"]["facets"] == ["year", "indicator", "basis"]
+    assert tables["narrative"]["columns"]["scope"].startswith("agency (the agency itself)")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,10 +11,22 @@ import yaml
 
 from crawler.portal.content import FIXTURES, Corpus
 from crawler.portal.server import Served, Servers
-from crawler.portal.sites import FAMILIES, CatalogSite, FjSite, Site, SiteInfo, Truth
+from crawler.portal.sites import (
+    EXAMPLE_PLACE,
+    FAMILIES,
+    CatalogSite,
+    FjSite,
+    Site,
+    SiteInfo,
+    Truth,
+)
 
 log = logging.getLogger(__name__)
 
+EXAMPLES_NOTE = (
+    f"reports before 2019 not from the corpus are examples: real report bodies served "
+    f"under fictional {EXAMPLE_PLACE} agencies"
+)
 # (family, registry facts). Real corpus reports are spread over the first five sites.
 SITES: list[tuple[str, SiteInfo]] = [
     (
@@ -226,7 +238,7 @@ class Portal:
                 "cms": i.cms_hint,
                 "allowed_domains": [urlsplit(site.origin).hostname],
                 "verified": True,
-                "notes": f"local test portal: {i.notes}",
+                "notes": f"local test portal: {i.notes}; {EXAMPLES_NOTE}",
             }
             if site.charset == "gbk" and site.header_charset:
                 entry["encoding"] = "gbk"

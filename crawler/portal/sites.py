@@ -31,6 +31,10 @@ DEPARTMENTS = (
     "商务局 文化和旅游局 卫生健康委员会 退役军人事务局 应急管理局 审计局 市场监督管理局 统计局 "
     "医疗保障局 城市管理局 林业局 信访局 数据资源管理局 行政审批局"
 ).split()
+# Reports before 2019 carry figures (统计表, prose) once read: the bodies are real reports
+# of other agencies, so the portal serves them as examples under a fictional place, never
+# under a real agency's name.
+EXAMPLE_PLACE = "示例县"
 TOWN_HEADS = "东西南北新青石龙凤白黄金高长大安"
 TOWN_TAILS = "山河桥塘岭湖田坪溪埠洋"
 # Generated report n covers YEARS[n % 18] for agency (n // 18 + n) % A: the pairs are distinct
@@ -165,12 +169,19 @@ class Truth:
     image_only: set[str] = field(default_factory=set)  # reports whose body is only <img>s
     images: set[str] = field(default_factory=set)  # the images those pages show
     corpus: dict[str, str] = field(default_factory=dict)  # report URL -> corpus doc id
+    # report URL -> corpus doc id of the body an example (fictional 示例县 agency) serves
+    examples: dict[str, str] = field(default_factory=dict)
     # report URL -> what the site says of it (the page; for index_no on the Fujian site, whose
     # pages have no 索引号, the list API): title, agency, year, published_date, index_no, doc_no
     documents: dict[str, dict] = field(default_factory=dict)
     blocked: str | None = None  # WAF product when every request is challenged
     robots_disallow_all: bool = False
     offsite: set[str] = field(default_factory=set)  # listed, but on another site's host
+
+
+def is_example(year: int | None) -> bool:
+    """A generated report of this year is an example under a fictional agency."""
+    return year is not None and year < 2019
 
 
 class Site:
@@ -220,17 +231,21 @@ class Site:
 
     # --- the plan -------------------------------------------------------------------------
 
-    def _agencies(self) -> list[str]:
+    @staticmethod
+    def _agencies(place: str) -> list[str]:
         towns = [f"{h}{t}镇人民政府" for h in TOWN_HEADS for t in TOWN_TAILS]
-        return [self.info.city + d for d in DEPARTMENTS] + [self.info.city + t for t in towns]
+        return [place + d for d in DEPARTMENTS] + [place + t for t in towns]
 
     def _generated(self, start: int, stop: int) -> list[Doc]:
-        """Reports built from corpus bodies, with agency and year varied in the title only."""
-        agencies = self._agencies()
+        """Reports built from corpus bodies, with agency and year varied in the title only;
+        before 2019 under a fictional place (`EXAMPLE_PLACE`)."""
+        agencies = self._agencies(self.info.city)
+        examples = self._agencies(EXAMPLE_PLACE)
         out = []
         for n in range(start, stop):
             year = YEARS[n % len(YEARS)]
-            agency = agencies[(n // len(YEARS) + n + self.seed) % len(agencies)]
+            names = examples if is_example(year) else agencies
+            agency = names[(n // len(YEARS) + n + self.seed) % len(names)]
             style = n % 3
             if style == 0:
                 title = f"{agency}{year}年政府信息公开工作年度报告"
@@ -286,8 +301,8 @@ class Site:
                 self._attach(doc, Attachment(f"{doc.title}.pdf", "pdf", doc.pdf.path), 0)
                 continue
             body = doc.body_doc
-            if body is None:
-                continue
+            if body is None or (doc.corpus_id is None and is_example(doc.year)):
+                continue  # an example keeps its one body: no file made from another report
             docx = self.corpus.made_file(body, "docx", doc.n)
             if docx is not None and doc.n % 5 == 2:
                 self._attach(doc, Attachment(f"{doc.title}.docx", "docx", docx), 0)
@@ -496,6 +511,8 @@ class Site:
             t.attachments |= {self.url(self.file_href(doc, f)) for f in doc.files}
             if doc.corpus_id:
                 t.corpus[self.url(doc.path)] = doc.corpus_id
+            elif is_example(doc.year) and doc.body_doc is not None:
+                t.examples[self.url(doc.path)] = doc.body_doc.doc_id
             t.documents[self.url(doc.path)] = {
                 "title": doc.title,
                 "agency": doc.agency,

@@ -39,14 +39,16 @@ def _json_default(value: Any) -> str:
 @click.argument("sql")
 def query_command(data_dir: Path, fmt: str, sql: str) -> None:
     """Run SQL (DuckDB) over the published datasets; each dataset is a view of its name:
-    reports, proactive, applications, review_litigation, checks, documents, crawl_runs,
-    crawl_sources.
+    reports, proactive, applications, review_litigation, legacy, narrative, indicators,
+    checks, documents, crawl_runs, crawl_sources.
 
     \b
     Examples:
       nianbao query "SELECT year, level, sum(value) FROM applications JOIN reports
                      USING (report_id) WHERE row_key='new_received' AND column_key='total'
                      GROUP BY ALL ORDER BY ALL"
+      nianbao query "SELECT year, basis, sum(value) FROM indicators
+                     WHERE indicator='applications_received' GROUP BY ALL ORDER BY ALL"
       nianbao query --format csv "SELECT * FROM checks WHERE NOT passed" > failing.csv
     """
     try:

@@ -33,6 +33,7 @@ from extract.pipeline import extract_path
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
 from nianbao.datasets.crosscheck import compared_cells, cross_year_checks
+from nianbao.datasets.indicators import indicator_table
 from nianbao.datasets.registry import (
     CHECKS,
     CRAWL_RUNS,
@@ -47,6 +48,7 @@ from nianbao.datasets.registry import (
 log = logging.getLogger(__name__)
 
 # Best first when a report page and its attachments are all read: the one read best wins.
+YEAR_TABLES = (*CELL_TABLES, "indicators")  # made one covered year at a time
 _STATUS_RANK = {"ok": 0, "partial": 1, "needs_ocr": 2, "unsupported": 3, "failed": 4}
 
 
@@ -64,7 +66,7 @@ class BuildResult:
     skipped_not_report: int = 0
 
     def years(self) -> Iterator[dict[str, pa.Table]]:
-        """proactive, applications, review_litigation and checks of one year at a time,
+        """The cell tables, checks and indicators of one year at a time,
         oldest first and unknown year last. Once the last is made, `whole["reports"]`
         has its check counts (so a writer reads the whole tables after the years)."""
         reports = self.whole["reports"]
@@ -81,7 +83,7 @@ class BuildResult:
         parts = list(self.years())
         cells = {
             name: pa.concat_tables([TABLES[name].empty(), *(p[name] for p in parts)])
-            for name in CELL_TABLES
+            for name in YEAR_TABLES
         }
         return {"reports": self.whole["reports"], **cells, **self.whole}
 
@@ -345,9 +347,9 @@ def reports_table(
 
 
 def year_tables(reports: pa.Table, cache: RowCache) -> Iterator[dict[str, pa.Table]]:
-    """The cell tables and checks of one covered year at a time (see `BuildResult.years`):
-    each year's rows are read from the row cache alone; of the year before only the cells
-    the cross-year checks compare are kept."""
+    """The cell tables, checks and indicators of one covered year at a time (see
+    `BuildResult.years`): each year's rows are read from the row cache alone; of the year
+    before only the cells the cross-year checks compare are kept."""
     before = None
     for year in covered_years(reports["year"]):
         of_this = of_year(reports, year)
@@ -359,6 +361,7 @@ def year_tables(reports: pa.Table, cache: RowCache) -> Iterator[dict[str, pa.Tab
         compared = compared_cells(cells["proactive"], cells["applications"], of_this)
         cross = cross_year_checks(before, compared) if before is not None else CHECKS.empty()
         cells["checks"] = pa.concat_tables([CHECKS.conform(cells["checks"]), cross])
+        cells["indicators"] = indicator_table(cells)
         before = compared
         yield cells
         del cells  # let this year go before the next is made

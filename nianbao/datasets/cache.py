@@ -32,7 +32,7 @@ from nianbao.datasets.registry import REPORTS, TABLES, sort_table
 
 log = logging.getLogger(__name__)
 
-CELL_TABLES = ("proactive", "applications", "review_litigation", "checks")
+CELL_TABLES = ("proactive", "applications", "review_litigation", "legacy", "narrative", "checks")
 # Filled in from the report row when the published tables are assembled.
 PER_REPORT = ("report_id", "agency_id", "year")
 SUMMARY_FIELDS = (
@@ -65,6 +65,8 @@ _ROWS = {
     "review_litigation": lambda rid, aid, year, r: rec.matrix_rows(
         "review_litigation", rid, aid, year, r
     ),
+    "legacy": rec.legacy_rows,
+    "narrative": rec.narrative_rows,
     "checks": rec.check_rows,
 }
 

@@ -14,7 +14,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from nianbao.datasets.registry import FORMATS, YEAR, labels, units
+from nianbao.datasets.registry import FORMATS, LEGACY_PERIODS, NARRATIVE_SCOPES, YEAR, labels, units
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,59 @@ def matrix_rows(
     return sorted(rows, key=lambda r: (r["row_key"], r["column_key"]))
 
 
+def legacy_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> list[dict]:
+    """The 统计表 of a pre-2019 report (`record["legacy"]`), one row per indicator and period."""
+    indicator_labels = labels("legacy", "indicator")
+    rows = []
+    for cell in record.get("legacy") or []:
+        indicator, period = cell["indicator"], cell.get("period")
+        if period not in LEGACY_PERIODS:
+            log.warning("%s legacy.%s: period %r kept as year", rid, indicator, period)
+            period = "year"
+        rows.append(
+            {
+                "report_id": rid,
+                "agency_id": aid,
+                "year": year,
+                "indicator": indicator,
+                "period": period,
+                "label": cell.get("label") or indicator_labels.get(indicator, indicator),
+                "value": _number(cell.get("value"), f"{rid} legacy.{indicator}.{period}"),
+                "unit": cell.get("unit"),
+                "raw": cell.get("raw"),
+                "approximate": bool(cell.get("approximate", False)),
+                **_loc(cell),
+            }
+        )
+    _disambiguate(rows, ("indicator", "label", "period"), "label")
+    return sorted(rows, key=lambda r: (r["indicator"], r["label"], r["period"]))
+
+
+def narrative_rows(rid: str, aid: str, year: int | None, record: dict[str, Any]) -> list[dict]:
+    """Figures stated in the prose (`record["narrative"]`): at most one per indicator by the
+    record contract; a second one is left out with a warning rather than stop the build."""
+    rows: dict[str, dict[str, Any]] = {}
+    for figure in record.get("narrative") or []:
+        indicator = figure["indicator"]
+        value = _number(figure.get("value"), f"{rid} narrative.{indicator}")
+        if indicator in rows or value is None:
+            log.warning(
+                "%s narrative.%s: %r left out (repeated or no number)", rid, indicator, figure
+            )
+            continue
+        scope = figure.get("scope") or "agency"
+        rows[indicator] = {
+            "report_id": rid,
+            "agency_id": aid,
+            "year": year,
+            "indicator": indicator,
+            "value": value,
+            "quote": figure.get("quote"),
+            "scope": scope if scope in NARRATIVE_SCOPES else "region",
+        }
+    return [rows[k] for k in sorted(rows)]
+
+
 def _disambiguate(rows: list[dict[str, Any]], key: tuple[str, ...], field: str) -> None:
     """Two rows with one key (two 其他 rows printed under the same label, say) are both
     kept, the second as "label#2": a repeated row is a fact about the report, and a
@@ -249,7 +302,9 @@ def iso_date(value: Any) -> date | None:
 
 
 def cell_count(record: dict[str, Any]) -> int:
-    return len(record.get("proactive") or []) + sum(
+    """Cells read from tables: the national ones and, before 2019, the 统计表."""
+    tables = len(record.get("proactive") or []) + len(record.get("legacy") or [])
+    return tables + sum(
         len(columns)
         for table in ("applications", "review_litigation")
         for columns in (record.get(table) or {}).values()
@@ -267,7 +322,7 @@ def record_from_gold(gold: dict[str, Any], *, source: str, sha256: str, version:
     def matrix(m: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         return {r: {c: cell(v) for c, v in cols.items()} for r, cols in m.items()}
 
-    has_tables = bool(gold.get("proactive") or gold.get("applications"))
+    has_tables = bool(gold.get("proactive") or gold.get("applications") or gold.get("legacy"))
     return {
         "source": source,
         "status": "ok" if has_tables else "partial",
@@ -291,6 +346,11 @@ def record_from_gold(gold: dict[str, Any], *, source: str, sha256: str, version:
         ],
         "applications": matrix(gold.get("applications") or {}),
         "review_litigation": matrix(gold.get("review_litigation") or {}),
+        "legacy": [
+            {"approximate": False, "loc": {}, **row, "raw": row.get("raw")}
+            for row in gold.get("legacy") or []
+        ],
+        "narrative": [{"scope": "agency", **figure} for figure in gold.get("narrative") or []],
         "checks": [],
         "warnings": [],
         "extractor_version": version,

@@ -23,6 +23,21 @@ LEVELS = ("province", "city", "county", "department", "township")
 FORMATS = ("2019", "2021", "pre2019")
 DOCUMENT_KINDS = ("page", "attachment")
 CHECK_KINDS = ("in_report", "cross_year")
+LEGACY_PERIODS = ("year", "cumulative")
+NARRATIVE_SCOPES = ("agency", "region")
+# The panel's indicators and where a figure can come from, in order of preference
+# (docs/crosswalk.md): a national table, then the local 统计表, then the prose.
+INDICATORS = (
+    "proactive_total",
+    "applications_received",
+    "granted",
+    "partially_granted",
+    "denied",
+    "reviews",
+    "litigations",
+    "fees",
+)
+BASES = ("table_2019", "table_2021", "legacy", "narrative")
 SOURCE_STATUSES = ("ok", "blocked", "failed", "empty")
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
@@ -292,6 +307,13 @@ LOC = (
     _f("source_row", "int32", "Row in the table grid", "所在表格行"),
     _f("source_col", "int32", "Column in the table grid", "所在表格列"),
 )
+APPROXIMATE = _f(
+    "approximate",
+    "bool",
+    "Printed with a qualifier (1500多, 约200): value is the number without it",
+    "原文为约数（如“1500多”“约200”），数值为去掉限定词后的数",
+    required=True,
+)
 COUNT = _f(
     "value", "int64", "Count as printed (null: unreadable)", "数量（无法识别时为空）", unit="件"
 )
@@ -375,7 +397,13 @@ REPORTS = Table(
         _f(
             "extractor_version", "string", "Version of the extractor", "提取程序版本", required=True
         ),
-        _f("cells", "int32", "Number of table cells read", "读取的单元格数", minimum=0),
+        _f(
+            "cells",
+            "int32",
+            "Number of table cells read (national tables and 统计表)",
+            "读取的单元格数（国家表格与统计表）",
+            minimum=0,
+        ),
         _f("checks", "int32", "Number of checks run", "校验项数", minimum=0),
         _f(
             "failed_checks",
@@ -441,6 +469,132 @@ REVIEW_LITIGATION = _cell_table(
     "review_litigation",
     "Section 四 行政复议、行政诉讼: one row per cell (row × outcome column)",
     "第四部分行政复议、行政诉讼情况：每个单元格一行",
+)
+
+LEGACY = Table(
+    "legacy",
+    "Before 2019: the local 统计表, one row per indicator and period as printed",
+    "2019年以前：地方统计表，每个指标每个统计期一行（按原表）",
+    (
+        REPORT_ID,
+        AGENCY_ID,
+        YEAR,
+        _f(
+            "indicator",
+            "string",
+            "Indicator key of SCHEMA.md (extra: a row the list does not name)",
+            "指标键（见 SCHEMA.md；extra 为未列名的行）",
+            required=True,
+        ),
+        _f(
+            "period",
+            "string",
+            "year (年末统计, 本年度) or cumulative (历年累计)",
+            "统计期：本年度或历年累计",
+            required=True,
+            enum=LEGACY_PERIODS,
+        ),
+        _f("label", "string", "Row label as printed", "原表指标名称", required=True),
+        _f(
+            "value",
+            "float64",
+            "Value as printed; money in 万元 (null: unreadable)",
+            "数值；金额单位为万元（无法识别时为空）",
+        ),
+        _f("unit", "string", "Unit as printed (万元 for converted money)", "计量单位（按原表）"),
+        RAW,
+        APPROXIMATE,
+        *LOC,
+    ),
+    primary_key=("report_id", "indicator", "label", "period"),
+)
+
+NARRATIVE = Table(
+    "narrative",
+    "Key figures the report states in its prose, with the sentence they were read from",
+    "报告正文中陈述的关键数字及其原句",
+    (
+        REPORT_ID,
+        AGENCY_ID,
+        YEAR,
+        _f(
+            "indicator",
+            "string",
+            "Indicator key of SCHEMA.md (proactive_total, applications_total, …)",
+            "指标键（见 SCHEMA.md）",
+            required=True,
+        ),
+        _f(
+            "value",
+            "float64",
+            "Figure stated (没有/未/无 are 0); money in 万元",
+            "正文所述数字（“没有/未/无”为0）；金额单位为万元",
+            required=True,
+        ),
+        _f("quote", "string", "Sentence the figure was read from", "数字所在原句"),
+        _f(
+            "scope",
+            "string",
+            "agency (the agency itself) or region (a figure for a whole region, 全区/全市)",
+            "范围：本机关或全地区",
+            required=True,
+            enum=NARRATIVE_SCOPES,
+        ),
+    ),
+    primary_key=("report_id", "indicator"),
+)
+
+INDICATORS_TABLE = Table(
+    "indicators",
+    "One comparable panel 2008–2025: per report a few indicators, each from the best "
+    "basis the report has (national table, then 统计表, then prose; docs/crosswalk.md)",
+    "2008—2025年可比面板：每份报告若干指标，按国家表格、统计表、正文的顺序取最优来源",
+    (
+        REPORT_ID,
+        AGENCY_ID,
+        YEAR,
+        _f(
+            "indicator",
+            "string",
+            "Panel indicator",
+            "面板指标",
+            required=True,
+            enum=INDICATORS,
+        ),
+        _f("value", "float64", "Value; fees in 万元", "数值；收费金额单位为万元"),
+        _f("unit", "string", "Unit of value", "单位"),
+        _f(
+            "basis",
+            "string",
+            "Where the value comes from: the 2019 or 2021 national table, the local 统计表 "
+            "(legacy) or the prose (narrative)",
+            "数值来源：2019或2021年国家表格、地方统计表或正文",
+            required=True,
+            enum=BASES,
+        ),
+        _f(
+            "source_table",
+            "string",
+            "Dataset holding the figure (applications, review_litigation, legacy, narrative)",
+            "数值所在数据集",
+            required=True,
+        ),
+        _f(
+            "source_ref",
+            "string",
+            "The cells summed (row_key/column_key, legacy indicator/period) or the quote",
+            "所取单元格（行键/列键、统计表指标/统计期）或原句",
+            required=True,
+        ),
+        APPROXIMATE,
+        _f(
+            "other_bases",
+            "string",
+            "What the bases not chosen say (basis=value; …), for comparison",
+            "未采用的其他来源及其数值",
+        ),
+    ),
+    primary_key=("report_id", "indicator"),
 )
 
 CHECKS = Table(
@@ -558,6 +712,9 @@ TABLES: dict[str, Table] = {
         PROACTIVE,
         APPLICATIONS,
         REVIEW_LITIGATION,
+        LEGACY,
+        NARRATIVE,
+        INDICATORS_TABLE,
         CHECKS,
         DOCUMENTS,
         CRAWL_RUNS,

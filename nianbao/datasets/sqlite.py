@@ -28,6 +28,9 @@ FACETS = {
     "applications": ["year", "row_key", "column_key"],
     "proactive": ["year", "row_key", "column_key"],
     "review_litigation": ["year", "row_key", "column_key"],
+    "legacy": ["year", "indicator", "period", "approximate"],
+    "narrative": ["year", "indicator", "scope"],
+    "indicators": ["year", "indicator", "basis"],
     "checks": ["kind", "name", "passed"],
     "documents": ["kind", "source_id"],
 }
@@ -36,6 +39,9 @@ INDEXES = {
     "proactive": [["agency_id"], ["year"]],
     "applications": [["agency_id"], ["year"], ["row_key"]],
     "review_litigation": [["agency_id"], ["year"]],
+    "legacy": [["agency_id"], ["year"]],
+    "narrative": [["agency_id"], ["year"]],
+    "indicators": [["agency_id"], ["year", "indicator"]],
     "checks": [["agency_id"], ["passed"]],
 }
 
