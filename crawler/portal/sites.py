@@ -171,6 +171,9 @@ class Truth:
     blocked: str | None = None  # WAF product when every request is challenged
     robots_disallow_all: bool = False
     offsite: set[str] = field(default_factory=set)  # listed, but on another site's host
+    status: str = "ok"  # how a correct crawl of the source ends (crawl_sources.status)
+    limit: str | None = None  # the crawl limit a truncated source hits
+    lost: set[str] = field(default_factory=set)  # its own URLs that redirect off-site
 
 
 class Site:
@@ -182,6 +185,7 @@ class Site:
     page_size = 10
     disallow_prefix = ""
     slow_seconds = 1.0  # the portal sets its own
+    in_registry = True  # False: a host the portal serves that no source crawls
 
     def __init__(
         self, info: SiteInfo, corpus: Corpus, real: list[CorpusDoc], n_reports: int, seed: int
@@ -485,10 +489,10 @@ class Site:
     def truth(self) -> Truth:
         t = Truth(self.info.source_id)
         if self.info.waf:
-            t.blocked = self.info.waf
+            t.blocked, t.status = self.info.waf, "blocked"
             return t
         if self.info.robots == "all":
-            t.robots_disallow_all = True
+            t.robots_disallow_all, t.status = True, "empty"
             t.disallowed_paths = ["/"]
             return t
         for doc in self.reports:
