@@ -4,9 +4,10 @@ DOWNLOAD_MAXSIZE caps one response, not their sum: sixteen parallel 95 MB pages 
 Here every download counts against NIANBAO_MAX_BYTES_IN_FLIGHT from its headers on (the
 declared Content-Length, then the bytes actually received). A new download waits while the
 budget is spent; a running one that would take the total past it while others run is
-stopped (Scrapy's `StopDownload`) and queued again, to run next in the one lane allowed
-past the budget. So every document is still fetched, one large file at a time, and a file
-larger than the budget alone is bounded by DOWNLOAD_MAXSIZE as before.
+stopped (Scrapy's `StopDownload`) and queued again, to start next when nothing else runs,
+in the one lane allowed past the budget. So every document is still fetched, one large
+file at a time, and a file larger than the budget alone is bounded by DOWNLOAD_MAXSIZE.
+"In flight" is while downloading: a response handed to the spider no longer counts.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class BytesInFlightMiddleware:
             while self.lane is not None:
                 await asyncio.sleep(_POLL_SECONDS)
             self.lane, self.lane_waiting = request, True
-            while self.total >= self.budget:
+            while self.held:  # new downloads wait meanwhile, so the running ones drain
                 await asyncio.sleep(_POLL_SECONDS)
             self.lane_waiting = False
         else:
