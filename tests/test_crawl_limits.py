@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 from scrapy import Request
@@ -12,6 +13,7 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
+import crawler.limits as limits_module
 from crawler.inflight import DEFERRED, BytesInFlightMiddleware
 from crawler.limits import Limits, ListBudget, truncated_key
 from crawler.losses import DroppedRequest, dropped_by_reason, record_drop
@@ -241,3 +243,18 @@ def test_dropped_requests_are_counted_by_reason_with_an_example() -> None:
     stats = crawler.stats.get_stats()
     assert json.dumps(dropped_by_reason(stats, "s")) == '{"offsite_redirect": 2}'
     assert stats["source/s/dropped_example/offsite_redirect"] == "http://a/1 → http://b/1"
+
+
+def test_docs_list_every_limit_with_its_default() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "faults.md").read_text(encoding="utf-8")
+    section = text.split("## Crawl limits", 1)[1].split("\n## ", 1)[0]
+    table = {
+        cells[1].strip("` "): cells[2].split()[0]
+        for cells in (line.split("|")[1:-1] for line in section.splitlines())
+        if len(cells) == 5 and cells[1].strip().startswith("`NIANBAO_")
+    }
+    defaults = crawl_settings(environ={})
+    assert table == {
+        name: str(defaults[name])
+        for name in (*limits_module.SETTINGS.values(), "NIANBAO_MAX_BYTES_IN_FLIGHT")
+    }
