@@ -52,20 +52,12 @@ class Elsewhere:
 class EndlessSite(NextLinkSite):
     """Every list page links a next one; past the real pages the last rows repeat."""
 
-    def dynamic(self, req: Request) -> Response | None:
-        if req.path != self.list_path:
-            return None
-        try:
-            page = int(req.param("currentPage") or 1)
-        except ValueError:
+    def list_page(self, page: int) -> Response | None:
+        if page < 1:
             return None
         _, count = self.page_rows(0)
         rows, _ = self.page_rows(min(page, count) - 1)
-        items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
-        html = pages.nextlink_list(
-            self.info.name, self.info.site_code, items, page, page + 1, self.list_path
-        )
-        return self.text(200, html)
+        return self.render_list(rows, page, page + 1)
 
     def truth(self) -> Truth:
         t = super().truth()
@@ -76,16 +68,8 @@ class EndlessSite(NextLinkSite):
 class HanwebZeroSite(HanwebSite):
     """The column embeds its first group as usual but declares `perPage: 0`."""
 
-    def dynamic(self, req: Request) -> Response | None:
-        if req.path in (f"/col/col{self.col_id}/index.html", f"/col/col{self.col_id}/"):
-            col = self.column()
-            first = self.rows[: col.per_page * col.group_size]
-            items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in first]
-            html = pages.hanweb_column(
-                self.info.site_code, replace(col, per_page=0), items, len(self.rows)
-            )
-            return self.text(200, html, modified=self.started)
-        return super().dynamic(req)
+    def declared(self) -> tuple[pages.HanwebColumn, int]:
+        return replace(self.column(), per_page=0), len(self.rows)
 
 
 class HanwebHugeSite(HanwebSite):
@@ -96,13 +80,8 @@ class HanwebHugeSite(HanwebSite):
     def column(self) -> pages.HanwebColumn:
         return replace(super().column(), per_page=1, group_size=1)
 
-    def dynamic(self, req: Request) -> Response | None:
-        if req.path in (f"/col/col{self.col_id}/index.html", f"/col/col{self.col_id}/"):
-            col = self.column()
-            items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in self.rows[:1]]
-            html = pages.hanweb_column(self.info.site_code, col, items, self.declared_total)
-            return self.text(200, html, modified=self.started)
-        return super().dynamic(req)
+    def declared(self) -> tuple[pages.HanwebColumn, int]:
+        return self.column(), self.declared_total
 
     def truth(self) -> Truth:
         t = super().truth()

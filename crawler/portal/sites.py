@@ -779,6 +779,10 @@ class HanwebSite(Site):
             self.col_id, self.unit_id, self.web_id, self.info.name, per_page, self.group_size
         )
 
+    def declared(self) -> tuple[pages.HanwebColumn, int]:
+        """The jpage options the column page shows, and its totalRecord."""
+        return self.column(), len(self.rows)
+
     def doc_path(self, doc: Doc) -> str:
         d = doc.day
         return f"/art/{d.year}/{d.month}/{d.day}/art_{self.col_id}_{self.doc_id(doc)}.html"
@@ -813,7 +817,8 @@ class HanwebSite(Site):
             col = self.column()
             first = self.rows[: col.per_page * col.group_size]
             items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in first]
-            html = pages.hanweb_column(self.info.site_code, col, items, len(self.rows))
+            declared, total = self.declared()
+            html = pages.hanweb_column(self.info.site_code, declared, items, total)
             return self.text(200, html, modified=self.started)
         if req.path == self.proxy:
             return self.dataproxy(req)
@@ -879,9 +884,14 @@ class NextLinkSite(Site):
             page = int(req.param("currentPage") or 1)
         except ValueError:
             return None
+        return self.list_page(page)
+
+    def list_page(self, page: int) -> Response | None:
+        """1-based `page` of the list, None past its end."""
         rows, count = self.page_rows(page - 1)
-        if not 1 <= page <= count:
-            return None
+        return self.render_list(rows, page, count) if 1 <= page <= count else None
+
+    def render_list(self, rows: list[Row], page: int, count: int) -> Response:
         items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
         html = pages.nextlink_list(
             self.info.name, self.info.site_code, items, page, count, self.list_path
