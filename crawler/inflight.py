@@ -1,30 +1,35 @@
 """A budget for the bytes all running downloads of one crawl process hold together.
 
 DOWNLOAD_MAXSIZE caps one response, not their sum: sixteen parallel 95 MB pages held 1.9 GB.
-Here every download counts against NIANBAO_MAX_BYTES_IN_FLIGHT from its headers on (the
-declared Content-Length, then the bytes actually received). A new download waits while the
-budget is spent; a running one that would take the total past it while others run is
-stopped (Scrapy's `StopDownload`) and queued again, to start next when nothing else runs,
-in the one lane allowed past the budget. So every document is still fetched, one large
-file at a time, and a file larger than the budget alone is bounded by DOWNLOAD_MAXSIZE.
-"In flight" is while downloading: a response handed to the spider no longer counts.
+Here every download counts against NIANBAO_MAX_BYTES_IN_FLIGHT from its headers on: its
+Content-Length, or, when it sends none, UNKNOWN_SIZE_SHARE, which then becomes its size cap
+(Scrapy's per-request `download_maxsize`). A new download waits while the budget is spent;
+one that would take the total past it while others run, or outgrows its share, is stopped
+and queued again, to start when nothing else runs, in the one lane allowed past the budget
+(where only DOWNLOAD_MAXSIZE applies). So every document is still fetched, one large file at
+a time. "In flight" is while downloading: a response handed to the spider no longer counts.
+Sizes are read at the headers, not per chunk: a `bytes_received` handler costs CPU on every
+chunk of every download.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.exceptions import DownloadCancelledError, NotConfigured, StopDownload
 from scrapy.http import Headers, Response
 from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
-DEFERRED = "nianbao_bytes_deferred"  # meta: this request was stopped once for the budget
+DEFERRED = "nianbao_bytes_deferred"  # meta: stopped once for the budget; runs in the lane
+SHARED = "nianbao_bytes_share"  # meta: its size was unknown and is capped at the share
+UNKNOWN_SIZE_SHARE = 8 * 1024 * 1024
 _POLL_SECONDS = 0.05
 
 
@@ -33,9 +38,9 @@ class BytesInFlightMiddleware:
 
     def __init__(self, budget: int, stats: StatsCollector):
         self.budget = budget
+        self.share = min(UNKNOWN_SIZE_SHARE, budget)
         self.stats = stats
         self.held: dict[Request, int] = {}  # running download -> bytes counted for it
-        self.received: dict[Request, int] = {}
         self.total = 0
         self.lane: Request | None = None  # the download allowed past the budget
         self.lane_waiting = False
@@ -47,10 +52,16 @@ class BytesInFlightMiddleware:
             raise NotConfigured("NIANBAO_MAX_BYTES_IN_FLIGHT is 0: no budget")
         middleware = cls(budget, crawler.stats)
         crawler.signals.connect(middleware.on_headers, signal=signals.headers_received)
-        crawler.signals.connect(middleware.on_bytes, signal=signals.bytes_received)
         return middleware
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Coroutine[Any, Any, None] | None:
+        """None at once while the budget has room (most requests); else wait for it."""
+        if request.meta.get(DEFERRED) or self.total >= self.budget or self.lane_waiting:
+            return self._wait(request)
+        self.held[request] = 0
+        return None
+
+    async def _wait(self, request: Request) -> None:
         if request.meta.get(DEFERRED):
             while self.lane is not None:
                 await asyncio.sleep(_POLL_SECONDS)
@@ -63,33 +74,27 @@ class BytesInFlightMiddleware:
                 await asyncio.sleep(_POLL_SECONDS)
         self.held[request] = 0
 
-    def _count(self, request: Request, size: int) -> None:
-        """Count `size` bytes for a running download; stop it when the budget is passed
-        while other downloads run (unless it holds the lane)."""
-        before = self.held[request]
-        if size <= before:
+    def on_headers(self, headers: Headers, body_length: int, request: Request, spider: Any) -> None:
+        """Count the download's size, or stop it when it would pass the budget."""
+        if request not in self.held:
             return
-        over = self.total - before + size > self.budget
-        if over and request is not self.lane and len(self.held) > 1:
+        lane = request is self.lane
+        # Twisted's UNKNOWN_LENGTH is a string constant; Scrapy may pass it on as it is.
+        size = body_length if isinstance(body_length, int) and body_length >= 0 else -1
+        if size < 0 and not lane:  # no Content-Length: a share, and a cap to match
+            size = self.share
+            request.meta[SHARED] = True
+            request.meta["download_maxsize"] = self.share
+        if not lane and len(self.held) > 1 and self.total + size > self.budget:
             request.meta[DEFERRED] = True
             raise StopDownload(fail=True)
-        self.held[request] = size
-        self.total += size - before
+        self.held[request] = max(size, 0)
+        self.total += self.held[request]
         if self.total > (self.stats.get_value("nianbao/bytes_in_flight_max") or 0):
             self.stats.set_value("nianbao/bytes_in_flight_max", self.total)
 
-    def on_headers(self, headers: Headers, body_length: int, request: Request, spider: Any) -> None:
-        if request in self.held and body_length > 0:
-            self._count(request, body_length)
-
-    def on_bytes(self, data: bytes, request: Request, spider: Any) -> None:
-        if request in self.held:
-            self.received[request] = self.received.get(request, 0) + len(data)
-            self._count(request, self.received[request])
-
     def _release(self, request: Request) -> None:
         self.total -= self.held.pop(request, 0)
-        self.received.pop(request, None)
         if request is self.lane:
             self.lane = None
 
@@ -99,12 +104,12 @@ class BytesInFlightMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
         self._release(request)
-        if isinstance(exception, StopDownload) and request.meta.get(DEFERRED):
-            self.stats.inc_value("nianbao/bytes_in_flight_deferred")
-            logger.info(
-                "%s stopped: more than %d bytes in flight; queued to run alone",
-                request.url,
-                self.budget,
-            )
-            return request.replace(dont_filter=True, priority=request.priority + 1)
-        return None
+        stopped = isinstance(exception, StopDownload) and request.meta.get(DEFERRED)
+        outgrown = isinstance(exception, DownloadCancelledError) and request.meta.get(SHARED)
+        if not (stopped or outgrown):
+            return None
+        self.stats.inc_value("nianbao/bytes_in_flight_deferred")
+        logger.info("%s stopped for the bytes-in-flight budget: queued to run alone", request.url)
+        meta = {k: v for k, v in request.meta.items() if k not in (SHARED, "download_maxsize")}
+        meta[DEFERRED] = True
+        return request.replace(dont_filter=True, priority=request.priority + 1, meta=meta)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import StopDownload
+from scrapy.exceptions import DownloadCancelledError, StopDownload
 from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
@@ -204,17 +204,16 @@ def test_bytes_in_flight_stay_within_the_budget_and_every_download_still_runs() 
 
     async def scenario() -> list[int]:
         totals = []
-        await mw.process_request(small)
-        await mw.process_request(large)
+        assert mw.process_request(small) is None and mw.process_request(large) is None
         mw.on_headers(Headers(), 600, small, None)
-        mw.on_bytes(b"x" * 300, small, None)  # within what its Content-Length announced
         totals.append(mw.total)
         with pytest.raises(StopDownload):  # 600 + 600 > 1000 while `small` runs
             mw.on_headers(Headers(), 600, large, None)
         again = mw.process_exception(large, StopDownload(fail=True))
         assert again.meta[DEFERRED] and again.dont_filter and again.url == large.url
         lane = asyncio.ensure_future(mw.process_request(again))
-        newcomer = asyncio.ensure_future(mw.process_request(late))
+        await asyncio.sleep(0.1)
+        newcomer = asyncio.ensure_future(mw.process_request(late))  # waits: the lane is next
         await asyncio.sleep(0.2)
         assert not lane.done() and not newcomer.done()  # both wait while `small` runs
         mw.process_response(small, Response(small.url))
@@ -223,7 +222,7 @@ def test_bytes_in_flight_stay_within_the_budget_and_every_download_still_runs() 
         mw.on_headers(Headers(), 5000, again, None)  # the lane may pass the budget
         totals.append(mw.total)
         with pytest.raises(StopDownload):  # any other download then waits for it
-            mw.on_bytes(b"x" * 10, late, None)
+            mw.on_headers(Headers(), 10, late, None)
         assert mw.process_exception(late, StopDownload(fail=True)).meta[DEFERRED]
         mw.process_response(again, Response(again.url))
         totals.append(mw.total)
@@ -233,6 +232,19 @@ def test_bytes_in_flight_stay_within_the_budget_and_every_download_still_runs() 
     stats = crawler.stats.get_stats()
     assert stats["nianbao/bytes_in_flight_deferred"] == 2
     assert stats["nianbao/bytes_in_flight_max"] == 5000
+
+
+def test_a_download_of_unknown_size_is_capped_at_its_share_and_restarts_alone() -> None:
+    crawler = get_crawler(settings_dict={"NIANBAO_MAX_BYTES_IN_FLIGHT": 1000})
+    crawler.stats.open_spider()
+    mw = BytesInFlightMiddleware.from_crawler(crawler)
+    chunked = Request("http://www.tonglu.gov.cn/chunked")
+    assert mw.process_request(chunked) is None
+    mw.on_headers(Headers(), -1, chunked, None)  # no Content-Length
+    assert (mw.total, chunked.meta["download_maxsize"]) == (1000, 1000)
+    again = mw.process_exception(chunked, DownloadCancelledError("larger than 1000 bytes"))
+    assert again.meta[DEFERRED] and "download_maxsize" not in again.meta
+    assert mw.total == 0 and mw.process_exception(again, DownloadCancelledError()) is None
 
 
 def test_dropped_requests_are_counted_by_reason_with_an_example() -> None:
