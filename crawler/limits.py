@@ -21,7 +21,8 @@ from crawler.sources import Source
 
 logger = logging.getLogger(__name__)
 
-# limit -> setting that holds its default; a registry row overrides it with `max_<limit>`.
+# limit -> setting that holds its default; a registry row overrides it with `max_<limit>`
+# (crawler.sources.LIMIT_KEYS).
 SETTINGS = {
     "list_pages": "NIANBAO_MAX_LIST_PAGES",
     "list_depth": "NIANBAO_MAX_LIST_DEPTH",

@@ -120,7 +120,8 @@ class RawFilesPipeline(FilesPipeline):
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
         if isinstance(failure.value, IgnoreRequest):
             reason = drop_reason(failure.value)
-            record_drop(self.crawler.stats, request.meta.get("source_id"), reason, request.url)
+            source_id = request.meta.get("source_id", "?")
+            record_drop(self.crawler.stats, source_id, reason, request.url)
         elif not isinstance(failure.value, FileException):
             self.crawler.stats.inc_value(f"nianbao/errors/{error_kind(failure)}")
             self.crawler.stats.inc_value(f"source/{request.meta.get('source_id')}/errors")

@@ -239,7 +239,9 @@ class ReportsSpider(scrapy.Spider):
                 result.family,
             )
 
-    def _columns(self, source: Source, columns: list[Entry], hops: int, reports: bool) -> list:
+    def _columns(
+        self, source: Source, columns: list[Entry], hops: int, reports: bool
+    ) -> list[Entry]:
         """Sub-columns to follow: below the registry URL (or any when the page lists no
         reports), within the source's list depth."""
         root = source.url.rsplit("/", 1)[0]
