@@ -81,6 +81,8 @@ SOURCES_SCHEMA = pa.schema(
         ("errors", pa.int64()),
         ("evidence", pa.string()),
         ("finished_at", pa.timestamp("us", tz="UTC")),
+        ("dropped", pa.int64()),
+        ("dropped_by_reason", pa.string()),
     ]
 )
 

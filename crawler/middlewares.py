@@ -17,11 +17,12 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
+
+from crawler.losses import DroppedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class WafDetectionMiddleware:
     def process_request(self, request: Request) -> None:
         source_id = request.meta.get("source_id") or self._source_of(request.url)
         if self.crawler.stats.get_value(blocked_key(source_id)):
-            raise IgnoreRequest(f"source {source_id} is blocked by a WAF for this run")
+            raise DroppedRequest("waf", f"source {source_id} is blocked by a WAF for this run")
 
     def process_response(self, request: Request, response: Response) -> Response:
         evidence = waf_evidence(response)
@@ -133,7 +134,7 @@ class WafDetectionMiddleware:
             stats.set_value(blocked_key(source_id), evidence)
             stats.inc_value("nianbao/errors/waf")
             logger.warning("source %s blocked: %s", source_id, evidence)
-        raise IgnoreRequest(f"WAF challenge: {evidence}")
+        raise DroppedRequest("waf", f"WAF challenge: {evidence}")
 
 
 def host_allowed(host: str, domains: list[str] | tuple[str, ...]) -> bool:
@@ -145,7 +146,8 @@ class SourceDomainsMiddleware:
     """Keeps every request of a source (redirect targets included) within its allowed domains.
 
     Redirected requests pass through process_request again, so an offsite redirect is
-    dropped here instead of being followed.
+    dropped here instead of being followed, and counted as such. It runs first (order 50,
+    where Scrapy's own OffsiteMiddleware sits), before robots.txt is fetched for the host.
     """
 
     def __init__(self, crawler: Crawler, domains: dict[str, tuple[str, ...]] | None = None):
@@ -170,8 +172,16 @@ class SourceDomainsMiddleware:
         host = urlsplit(request.url).hostname or ""
         if domains is not None and not host_allowed(host, domains):
             self.crawler.stats.inc_value("nianbao/offsite_filtered")
-            logger.info("source %s: not following %s (outside %s)", source_id, request.url, domains)
-            raise IgnoreRequest(f"{request.url} is outside the allowed domains of {source_id}")
+            came_from = (request.meta.get("redirect_urls") or [None])[0]
+            reason = "offsite_redirect" if came_from else "offsite"
+            logger.warning(
+                "source %s: not following %s%s (outside %s)",
+                source_id,
+                request.url,
+                f", redirected from {came_from}" if came_from else "",
+                domains,
+            )
+            raise DroppedRequest(reason, f"{request.url} is outside the allowed domains")
 
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"

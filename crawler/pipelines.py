@@ -26,6 +26,7 @@ from scrapy.pipelines.media import FileException
 from crawler.detail import attachment_ext, image_ext
 from crawler.filetypes import CONTENT_TYPES, InvalidFile, validate_file
 from crawler.items import ReportItem
+from crawler.losses import drop_reason, record_drop
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
 from crawler.spiders.reports import error_kind
 
@@ -117,7 +118,11 @@ class RawFilesPipeline(FilesPipeline):
         }
 
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
-        if not isinstance(failure.value, FileException | IgnoreRequest):
+        if isinstance(failure.value, IgnoreRequest):
+            reason = drop_reason(failure.value)
+            source_id = request.meta.get("source_id", "?")
+            record_drop(self.crawler.stats, source_id, reason, request.url)
+        elif not isinstance(failure.value, FileException):
             self.crawler.stats.inc_value(f"nianbao/errors/{error_kind(failure)}")
             self.crawler.stats.inc_value(f"source/{request.meta.get('source_id')}/errors")
         return super().media_failed(failure, request, info)

@@ -19,6 +19,8 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from crawler.lifeline import die_with_parent
+from crawler.limits import truncated_key
+from crawler.losses import LOSSES, drop_example, dropped_by_reason
 from crawler.manifest import compact, write_run
 from crawler.monitors import FAILURES_KEY
 from crawler.settings import crawl_settings, redis_settings
@@ -26,31 +28,53 @@ from crawler.sources import load_sources
 from crawler.spiders.reports import ReportsSpider
 
 
+def source_status(stats: dict[str, Any], sid: str) -> tuple[str, str | None]:
+    """A source's status and what it rests on: blocked, truncated (a crawl limit), failed,
+    incomplete (listed documents dropped), ok or empty."""
+    listed = stats.get(f"source/{sid}/reports_listed", 0) or 0
+    errors = stats.get(f"source/{sid}/errors", 0) or 0
+    dropped = dropped_by_reason(stats, sid)
+    lost = {reason: n for reason, n in dropped.items() if reason in LOSSES}
+    drops = f"; dropped: {describe(dropped)}" if dropped else ""
+    if stats.get(f"source/{sid}/blocked"):
+        return "blocked", stats[f"source/{sid}/blocked"]
+    if stats.get(truncated_key(sid)):
+        return "truncated", stats[truncated_key(sid)] + drops
+    if lost:
+        reason = next(iter(lost))
+        example = f" (e.g. {drop_example(stats, sid, reason)})"
+        if listed:
+            return "incomplete", f"{sum(lost.values())} requests lost{example}{drops}"
+        return "failed", f"no reports listed: {reason}{example}{drops}"
+    if listed:
+        return "ok", drops.removeprefix("; ") or None
+    if errors:
+        return "failed", f"{errors} errors and no reports listed{drops}"
+    if dropped.get("robots"):
+        return "empty", f"robots.txt forbids its pages{drops}"
+    return "empty", f"no reports listed{drops}"
+
+
+def describe(counts: dict[str, int]) -> str:
+    return ", ".join(f"{reason} {n}" for reason, n in counts.items())
+
+
 def source_rows(stats: dict[str, Any], source_ids: list[str], run_id: str) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     rows = []
     for sid in source_ids:
-        listed = stats.get(f"source/{sid}/reports_listed", 0) or 0
-        errors = stats.get(f"source/{sid}/errors", 0) or 0
-        blocked = stats.get(f"source/{sid}/blocked")
-        if blocked:
-            status, evidence = "blocked", blocked
-        elif listed:
-            status, evidence = "ok", None
-        elif errors:
-            status, evidence = "failed", f"{errors} errors and no reports listed"
-        elif stats.get(f"source/{sid}/robots_forbidden"):
-            status, evidence = "empty", "robots.txt forbids its pages"
-        else:
-            status, evidence = "empty", "no reports listed"
+        status, evidence = source_status(stats, sid)
+        dropped = dropped_by_reason(stats, sid)
         rows.append(
             {
                 "run_id": run_id,
                 "source_id": sid,
                 "status": status,
-                "reports_listed": listed,
+                "reports_listed": stats.get(f"source/{sid}/reports_listed", 0) or 0,
                 "new_documents": stats.get(f"source/{sid}/new_documents", 0) or 0,
-                "errors": errors,
+                "errors": stats.get(f"source/{sid}/errors", 0) or 0,
+                "dropped": sum(dropped.values()),
+                "dropped_by_reason": json.dumps(dropped),
                 "evidence": evidence,
                 "finished_at": now,
             }
@@ -73,6 +97,8 @@ def summarize(stats: dict[str, Any], sources: list[dict[str, Any]], run_id: str)
     messages = list(stats.get(FAILURES_KEY) or [])
     blocked = {r["source_id"]: r["evidence"] for r in sources if r["status"] == "blocked"}
     failed = [r["source_id"] for r in sources if r["status"] == "failed"]
+    # A limit or a loss is not a monitor failure, but the run says so for each source.
+    told = {r["source_id"]: r for r in sources if r["status"] in ("truncated", "incomplete")}
     return {
         "run_id": run_id,
         "started_at": started,
@@ -88,8 +114,12 @@ def summarize(stats: dict[str, Any], sources: list[dict[str, Any]], run_id: str)
         "errors_by_kind": errors_by_kind,
         "blocked_sources": sorted(blocked),
         "failed_sources": failed,
+        "truncated_sources": sorted(s for s, r in told.items() if r["status"] == "truncated"),
+        "incomplete_sources": sorted(s for s, r in told.items() if r["status"] == "incomplete"),
         "monitors_passed": not messages,
-        "messages": messages + [f"source {sid} blocked: {ev}" for sid, ev in blocked.items()],
+        "messages": messages
+        + [f"source {sid} blocked: {ev}" for sid, ev in blocked.items()]
+        + [f"source {sid} {r['status']}: {r['evidence']}" for sid, r in told.items()],
         "duration_s": (finished - started).total_seconds(),
         "stats": json.dumps(stats, default=str, ensure_ascii=False),
     }

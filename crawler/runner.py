@@ -44,6 +44,8 @@ class CrawlSummary:
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     blocked_sources: list[str] = field(default_factory=list)
     failed_sources: list[str] = field(default_factory=list)
+    truncated_sources: list[str] = field(default_factory=list)
+    incomplete_sources: list[str] = field(default_factory=list)
     finish_reason: str = "unknown"
     monitors_passed: bool = False
     messages: list[str] = field(default_factory=list)

@@ -50,6 +50,12 @@ BASE: dict[str, Any] = {
     "CLOSESPIDER_ERRORCOUNT": 0,
     "NIANBAO_MAX_ERROR_RATE": 0.2,
     "NIANBAO_MAX_ERRORS": 50,
+    # Crawl limits (crawler.limits, docs/faults.md); a registry row may set max_<limit>.
+    "NIANBAO_MAX_LIST_PAGES": 1000,
+    "NIANBAO_MAX_LIST_DEPTH": 3,
+    "NIANBAO_MAX_REQUESTS_PER_LIST_PAGE": 1000,
+    # Bytes all running downloads hold together (crawler.inflight); 0 switches it off.
+    "NIANBAO_MAX_BYTES_IN_FLIGHT": 256 * 1024 * 1024,
     "NIANBAO_MANIFEST_FLUSH_ROWS": 200,
     "NIANBAO_MANIFEST_FLUSH_SECONDS": 5.0,
     # Built-ins that do nothing here are switched off: they cost CPU on every request.
@@ -62,10 +68,11 @@ BASE: dict[str, Any] = {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
-        "crawler.middlewares.SourceDomainsMiddleware": 540,
+        "crawler.middlewares.SourceDomainsMiddleware": 50,  # before robots.txt is fetched
         # Before redirects (600) and decompression (590) see the response: a WZWS 307 is a
         # challenge, not a redirect to follow.
         "crawler.middlewares.WafDetectionMiddleware": 610,
+        "crawler.inflight.BytesInFlightMiddleware": 950,  # next to the download itself
     },
     "ITEM_PIPELINES": {
         "crawler.pipelines.RawFilesPipeline": 100,
@@ -96,6 +103,10 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "NIANBAO_MAX_ERRORS": ("NIANBAO_MAX_ERRORS", int),
     "NIANBAO_MAX_ERROR_RATE": ("NIANBAO_MAX_ERROR_RATE", float),
     "NIANBAO_LOG_LEVEL": ("LOG_LEVEL", str),
+    "NIANBAO_MAX_LIST_PAGES": ("NIANBAO_MAX_LIST_PAGES", int),
+    "NIANBAO_MAX_LIST_DEPTH": ("NIANBAO_MAX_LIST_DEPTH", int),
+    "NIANBAO_MAX_REQUESTS_PER_LIST_PAGE": ("NIANBAO_MAX_REQUESTS_PER_LIST_PAGE", int),
+    "NIANBAO_MAX_BYTES_IN_FLIGHT": ("NIANBAO_MAX_BYTES_IN_FLIGHT", int),
 }
 
 UNTHROTTLED: dict[str, Any] = {

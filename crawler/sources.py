@@ -38,10 +38,17 @@ class Source:
     allowed_domains: tuple[str, ...] = field(default=())
     verified: bool = False
     notes: str | None = None
+    # Crawl limits of this source where the defaults (crawler.limits) do not fit it.
+    max_list_pages: int | None = None
+    max_list_depth: int | None = None
+    max_requests_per_list_page: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["allowed_domains"] = list(self.allowed_domains)
+        for key in LIMIT_KEYS:  # written only where the source sets its own
+            if data[key] is None:
+                del data[key]
         return data
 
 
@@ -69,6 +76,19 @@ def _as_domains(value: Any) -> list[str]:
     if isinstance(value, str):
         return [d for d in re.split(r"[\s,;|]+", value) if d]
     return [str(d) for d in value]
+
+
+LIMIT_KEYS = ("max_list_pages", "max_list_depth", "max_requests_per_list_page")
+
+
+def _limit(row: dict[str, Any], key: str, where: str) -> int | None:
+    value = row.get(key)
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.isdigit():
+        raise SourceError(f"{where}: {key} {value!r} is not a whole number ≥ 0")
+    return int(text)
 
 
 def make_source(row: dict[str, Any], where: str = "") -> Source:
@@ -103,6 +123,7 @@ def make_source(row: dict[str, Any], where: str = "") -> Source:
         allowed_domains=tuple(d.lower() for d in domains),
         verified=_as_bool(row.get("verified", False)),
         notes=str(row["notes"]) if row.get("notes") else None,
+        **{key: _limit(row, key, where) for key in LIMIT_KEYS},
     )
 
 

@@ -47,6 +47,8 @@ class RunSummary:
     changed_documents: int = 0
     blocked_sources: list[str] = field(default_factory=list)
     failed_sources: list[str] = field(default_factory=list)
+    truncated_sources: list[str] = field(default_factory=list)
+    incomplete_sources: list[str] = field(default_factory=list)
     documents: int = 0
     extracted: int = 0
     reused: int = 0
@@ -80,7 +82,9 @@ class RunSummary:
                 f"Crawl {self.crawl_run_id} ({self.crawl_finish_reason}): "
                 f"{self.new_documents} new and {self.changed_documents} changed documents;"
                 f" blocked sources: {', '.join(self.blocked_sources) or 'none'};"
-                f" failed sources: {', '.join(self.failed_sources) or 'none'}"
+                f" failed sources: {', '.join(self.failed_sources) or 'none'};"
+                f" truncated by a crawl limit: {', '.join(self.truncated_sources) or 'none'};"
+                f" incomplete: {', '.join(self.incomplete_sources) or 'none'}"
                 + ("" if self.monitors_passed else "; crawl monitors FAILED")
                 + "."
             )
@@ -224,6 +228,8 @@ def run(
         summary.changed_documents = crawl.changed_documents
         summary.blocked_sources = sorted(crawl.blocked_sources)
         summary.failed_sources = sorted(crawl.failed_sources)
+        summary.truncated_sources = sorted(crawl.truncated_sources)
+        summary.incomplete_sources = sorted(crawl.incomplete_sources)
         save_sources(data_dir, registry)
         _build_and_publish(summary, data_dir, force=False, workers=workers, publish_to=publish_to)
 

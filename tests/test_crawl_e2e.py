@@ -272,8 +272,9 @@ def test_faults_are_recorded_by_kind_and_never_stop_other_sources(tmp_path: Path
             timeout=TIMEOUT,
         )
         assert timeouts.errors_by_kind["timeout"] == len(slow_pages)
+        # a listed report that answers 404 and a linked attachment that does are both errors
         assert timeouts.errors_by_kind["http_404"] == len(
-            set().union(*(t.not_found for t in expected.values()))
+            set().union(*(t.not_found | t.broken_attachments for t in expected.values()))
         )
         waf = portal.waf_source
         assert timeouts.blocked_sources == [waf]
@@ -366,7 +367,7 @@ def test_errors_past_the_threshold_fail_the_run_naming_the_sources(tmp_path: Pat
         summary = run_crawl(
             sources, tmp_path / "data", throttle=False, settings={"NIANBAO_MAX_ERRORS": 2}
         )
-        not_found = sum(len(t.not_found) for t in portal.expected().values())
+        not_found = sum(len(t.not_found | t.broken_attachments) for t in portal.expected().values())
         assert summary.errors_by_kind["http_404"] == not_found > 2
         assert summary.exit_code == 1 and not summary.monitors_passed
         [message] = [m for m in summary.messages if m.startswith("Errors/")]

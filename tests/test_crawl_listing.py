@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.listing import hanweb, jsonapi, trs
@@ -331,6 +331,7 @@ def test_trs_pager_announces_every_page_once(count: int, name: str, ext: str) ->
     per_page=st.integers(min_value=1, max_value=50),
     group=st.integers(min_value=1, max_value=5),
 )
+@settings(deadline=None)  # thousands of groups: hypothesis's 200 ms is a timing test on 2 cores
 def test_hanweb_groups_cover_every_record_once(total: int, per_page: int, group: int) -> None:
     embedded = min(total, per_page * group)
     records = "".join(
@@ -420,3 +421,61 @@ def test_short_titles_count_inside_a_report_column_only() -> None:
     assert [e.url.rsplit("/", 1)[1] for e in result.entries] == ["t20240117_1.htm"]
     elsewhere = page.replace("政府信息公开年报", "通知公告")
     assert parse_list("http://www.chengxiang.gov.cn/zfxxgk/gkml/", elsewhere).entries == []
+
+
+def _hanweb_column(total: str, per_page: str, group: str, embedded: int) -> str:
+    records = "".join(
+        f"<record><![CDATA[<li><a href='/art/2024/1/1/art_1_{k}.html'>x</a></li>]]></record>"
+        for k in range(embedded)
+    )
+    return (
+        f'<div><script type="text/xml"><datastore><recordset>{records}</recordset></datastore>'
+        f"</script></div><script>var param_1 = {{columnid:1,unitid:'1'}};"
+        f"$('#1').jpage({{totalRecord:{total},perPage:{per_page},groupSize:{group}}});</script>"
+    )
+
+
+@given(
+    total=st.integers(min_value=0, max_value=3000),
+    per_page=st.one_of(
+        st.integers(min_value=0, max_value=50).map(str), st.sampled_from(["x", "-3", "''"])
+    ),
+    group=st.one_of(st.integers(min_value=0, max_value=5).map(str), st.sampled_from(["y", "-1"])),
+    embedded=st.integers(min_value=0, max_value=60),
+)
+@settings(deadline=None)
+def test_hanweb_page_sizes_from_the_page_never_divide_by_zero(
+    total: int, per_page: str, group: str, embedded: int
+) -> None:
+    """perPage 0 (or not a number) raised ValueError and lost the embedded records; now the
+    groups step by what the page embedded, and still cover every record once."""
+    embedded = min(embedded, total)
+    column = _hanweb_column(str(total), per_page, group, embedded)
+    requests = hanweb.group_requests("http://www.nbjb.gov.cn/col/col1/index.html", column, embedded)
+    covered = set(range(1, embedded + 1))
+    for request in requests:
+        query = dict(parse_qs(request.url.split("?", 1)[1]))
+        start, end = int(query["startrecord"][0]), int(query["endrecord"][0])
+        assert int(query["perpage"][0]) > 0
+        assert not covered & set(range(start, end + 1))
+        covered |= set(range(start, end + 1))
+    sizes_known = per_page.isdigit() and group.isdigit() and int(per_page) * int(group) > 0
+    if sizes_known or embedded:
+        assert covered == set(range(1, total + 1))
+    else:
+        assert requests == []
+
+
+def test_hanweb_column_with_per_page_zero_keeps_its_embedded_records() -> None:
+    column = _hanweb_column("100", "0", "3", 20).replace("<div>", "<body><div>")
+    result = parse_list("http://www.tl.gov.cn/col/col1/index.html", column, "hanweb")
+    assert len(result.entries) == 0  # the records say "x": not report titles
+    titled = column.replace(">x<", ">桐庐县2023年政府信息公开工作年度报告<")
+    result = parse_list("http://www.tl.gov.cn/col/col1/index.html", titled, "hanweb")
+    assert len(result.entries) == 20
+    assert [r.url.split("?")[1] for r in result.follow] == [
+        "startrecord=21&endrecord=40&perpage=20",
+        "startrecord=41&endrecord=60&perpage=20",
+        "startrecord=61&endrecord=80&perpage=20",
+        "startrecord=81&endrecord=100&perpage=20",
+    ]

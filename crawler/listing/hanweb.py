@@ -42,6 +42,11 @@ _DEFAULTS = {"col": "1", "appid": "1", "path": "/", "permissiontype": "0"}
 MAX_RECORDS = 100_000
 
 
+def _count(value: str | None) -> int:
+    """A non-negative number the page declares, 0 when it is missing or not a number."""
+    return int(value) if value and value.isdigit() else 0
+
+
 def detect(text: str) -> bool:
     return "<datastore>" in text or "dataproxy.jsp" in text
 
@@ -77,10 +82,15 @@ def group_requests(url: str, text: str, embedded: int) -> list[ListRequest]:
     param = {**_DEFAULTS, **_pairs(param_match[1])}
     options = _pairs(jpage_match[1])
     declared = options.get("totalRecord") or (_TOTALRECORD.search(text) or [None, "0"])[1]
-    total = min(int(declared) if str(declared).isdigit() else 0, MAX_RECORDS)
-    per_page = int(options.get("perPage", "15") or 15)
-    group_size = int(options.get("groupSize", "3") or 3)
-    step = per_page * group_size
+    total = min(_count(declared), MAX_RECORDS)
+    # The page's own sizes are never trusted for division: perPage 0, or no number at all,
+    # falls back to the group the page embedded (that is what one group holds).
+    per_page = _count(options.get("perPage", "15"))
+    group_size = _count(options.get("groupSize", "3"))
+    step = per_page * group_size or embedded
+    if step <= 0:
+        return []
+    per_page = per_page or step
     proxy = urljoin(url, options.get("proxyUrl") or PROXY_PATH)
     body = urlencode([(k, param[k]) for k in _BODY_KEYS if k in param])
     headers = {

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.portal import hostile
 from crawler.portal.content import FIXTURES, Corpus
 from crawler.portal.server import Served, Servers
 from crawler.portal.sites import (
@@ -127,6 +128,101 @@ SITES: list[tuple[str, SiteInfo]] = [
     ),
 ]
 
+# Served with hostile=True only (never in the demo): sites that misbehave (crawler.portal.hostile).
+HOSTILE_SITES: list[tuple[str, SiteInfo]] = [
+    (
+        "endless",
+        SiteInfo(
+            "hostile-endless",
+            "永翻县人民政府",
+            "永翻县",
+            "990101",
+            "county",
+            "9901010001",
+            "nextlink",
+            notes="下一页 on every page, without end",
+        ),
+    ),
+    (
+        "hanweb-zero",
+        SiteInfo(
+            "hostile-hanweb-zero",
+            "零页县人民政府",
+            "零页县",
+            "990102",
+            "county",
+            "9901020001",
+            "hanweb",
+            notes="Hanweb column declaring jpage perPage: 0",
+        ),
+    ),
+    (
+        "hanweb-huge",
+        SiteInfo(
+            "hostile-hanweb-huge",
+            "万录县人民政府",
+            "万录县",
+            "990103",
+            "county",
+            "9901030001",
+            "hanweb",
+            notes="Hanweb column declaring totalRecord: 100000, perPage: 1, groupSize: 1",
+        ),
+    ),
+    (
+        "offsite",
+        SiteInfo(
+            "hostile-offsite",
+            "外跳县人民政府",
+            "外跳县",
+            "990104",
+            "county",
+            "9901040001",
+            "nextlink",
+            notes="three listed reports redirect to another host",
+        ),
+    ),
+    (
+        "offsite-start",
+        SiteInfo(
+            "hostile-offsite-start",
+            "迁址县人民政府",
+            "迁址县",
+            "990105",
+            "county",
+            "9901050001",
+            "nextlink",
+            notes="the list page redirects to another host",
+        ),
+    ),
+    (
+        "heavy",
+        SiteInfo(
+            "hostile-heavy",
+            "大件县人民政府",
+            "大件县",
+            "990106",
+            "county",
+            "9901060001",
+            "nextlink",
+            notes="PDF attachments of 4 MB each",
+        ),
+    ),
+    (
+        "elsewhere",
+        SiteInfo(
+            "hostile-elsewhere",
+            "他站",
+            "他站",
+            "990107",
+            "county",
+            "9901070001",
+            "nextlink",
+            notes="another host the off-site redirects point to; not a source",
+        ),
+    ),
+]
+
 
 class Portal:
     """Serve the test sites on 127.0.1.1, 127.0.1.2, … (one port), and know what they hold.
@@ -135,6 +231,8 @@ class Portal:
     412), `fj_api` ("search": /fjdzapp/search, "static": _lists/api_pNNN.json) and
     `six_arg_base` (numbering of the discovery site's six-argument createPageHTML: 1 gives
     index.html, index_2.html…; 0 gives index.html, index_1.html…).
+
+    With `hostile`, the sites of HOSTILE_SITES are served too (crawler.portal.hostile).
 
     `expected()` is the ground truth a crawl is checked against; `requests` logs every
     request served; `mutate(url)` changes one document so a recrawl finds a new version.
@@ -151,6 +249,7 @@ class Portal:
         six_arg_base: int = 1,
         fixtures: Path = FIXTURES,
         host_prefix: str = "127.0.1.",
+        hostile: bool = False,
     ) -> None:
         if waf not in ("jsl", "ruishu"):
             raise ValueError(f"waf must be 'jsl' or 'ruishu', not {waf!r}")
@@ -174,11 +273,26 @@ class Portal:
             self.sites.append(site)
         trs, hanweb = self.sites[0], self.sites[1]
         trs.link_elsewhere(hanweb, hanweb.reports[1])
+        if hostile:
+            self.sites += self._hostile_sites(corpus, reports_per_site, slow_seconds)
         self.hosts = [f"{host_prefix}{k + 1}" for k in range(len(self.sites))]
         self._port = port
         self._log: list[Served] = []
         self._log_lock = threading.Lock()
         self._servers: Servers | None = None
+
+    @staticmethod
+    def _hostile_sites(corpus: Corpus, reports: int, slow_seconds: float) -> list[Site]:
+        built = [
+            hostile.FAMILIES[family](info, corpus, [], reports, seed=len(SITES) + k)
+            for k, (family, info) in enumerate(HOSTILE_SITES)
+        ]
+        [elsewhere] = [s for s in built if isinstance(s, hostile.ElsewhereSite)]
+        for site in built:
+            site.slow_seconds = slow_seconds
+            if isinstance(site, hostile.Elsewhere):
+                site.elsewhere_site = elsewhere
+        return built
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -218,6 +332,11 @@ class Portal:
         with self._log_lock:
             return list(self._log)
 
+    @property
+    def registered(self) -> list[Site]:
+        """The sites that are sources (not the other hosts some of them point to)."""
+        return [s for s in self.sites if s.in_registry]
+
     def site(self, source_id: str) -> Site:
         for s in self.sites:
             if s.info.source_id == source_id:
@@ -227,7 +346,7 @@ class Portal:
     def sources(self) -> list[dict]:
         """Registry entries (crawler/sources.yaml format) for the sites."""
         out = []
-        for site in self.sites:
+        for site in self.registered:
             i = site.info
             entry = {
                 "id": i.source_id,
@@ -257,7 +376,7 @@ class Portal:
 
     def expected(self) -> dict[str, Truth]:
         """Per source id, what a correct crawl fetches (reports, attachments) and skips."""
-        return {s.info.source_id: s.truth() for s in self.sites}
+        return {s.info.source_id: s.truth() for s in self.registered}
 
     @property
     def waf_source(self) -> str:

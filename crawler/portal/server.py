@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +40,11 @@ class SiteServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.site = site
         self.record = record
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A client that hangs up mid-body (a crawler stopping a download) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def http_date(moment: datetime) -> str:

@@ -177,6 +177,9 @@ class Truth:
     blocked: str | None = None  # WAF product when every request is challenged
     robots_disallow_all: bool = False
     offsite: set[str] = field(default_factory=set)  # listed, but on another site's host
+    status: str = "ok"  # how a correct crawl of the source ends (crawl_sources.status)
+    limit: str | None = None  # the crawl limit a truncated source hits
+    lost: set[str] = field(default_factory=set)  # its own URLs that redirect off-site
 
 
 def is_example(year: int | None) -> bool:
@@ -193,6 +196,7 @@ class Site:
     page_size = 10
     disallow_prefix = ""
     slow_seconds = 1.0  # the portal sets its own
+    in_registry = True  # False: a host the portal serves that no source crawls
 
     def __init__(
         self, info: SiteInfo, corpus: Corpus, real: list[CorpusDoc], n_reports: int, seed: int
@@ -500,10 +504,10 @@ class Site:
     def truth(self) -> Truth:
         t = Truth(self.info.source_id)
         if self.info.waf:
-            t.blocked = self.info.waf
+            t.blocked, t.status = self.info.waf, "blocked"
             return t
         if self.info.robots == "all":
-            t.robots_disallow_all = True
+            t.robots_disallow_all, t.status = True, "empty"
             t.disallowed_paths = ["/"]
             return t
         for doc in self.reports:
@@ -792,6 +796,10 @@ class HanwebSite(Site):
             self.col_id, self.unit_id, self.web_id, self.info.name, per_page, self.group_size
         )
 
+    def declared(self) -> tuple[pages.HanwebColumn, int]:
+        """The jpage options the column page shows, and its totalRecord."""
+        return self.column(), len(self.rows)
+
     def doc_path(self, doc: Doc) -> str:
         d = doc.day
         return f"/art/{d.year}/{d.month}/{d.day}/art_{self.col_id}_{self.doc_id(doc)}.html"
@@ -826,7 +834,8 @@ class HanwebSite(Site):
             col = self.column()
             first = self.rows[: col.per_page * col.group_size]
             items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in first]
-            html = pages.hanweb_column(self.info.site_code, col, items, len(self.rows))
+            declared, total = self.declared()
+            html = pages.hanweb_column(self.info.site_code, declared, items, total)
             return self.text(200, html, modified=self.started)
         if req.path == self.proxy:
             return self.dataproxy(req)
@@ -892,9 +901,14 @@ class NextLinkSite(Site):
             page = int(req.param("currentPage") or 1)
         except ValueError:
             return None
+        return self.list_page(page)
+
+    def list_page(self, page: int) -> Response | None:
+        """1-based `page` of the list, None past its end."""
         rows, count = self.page_rows(page - 1)
-        if not 1 <= page <= count:
-            return None
+        return self.render_list(rows, page, count) if 1 <= page <= count else None
+
+    def render_list(self, rows: list[Row], page: int, count: int) -> Response:
         items = [pages.Item(r.href, r.doc.title, r.doc.day) for r in rows]
         html = pages.nextlink_list(
             self.info.name, self.info.site_code, items, page, count, self.list_path

@@ -37,16 +37,17 @@ from twisted.python.failure import Failure
 from crawler.detail import attachment_ext, parse_report
 from crawler.filetypes import detect_type
 from crawler.items import ReportItem
-from crawler.listing import Entry, ListResult
+from crawler.limits import Limits, ListBudget
+from crawler.listing import Entry, ListRequest, ListResult
 from crawler.listing.classify import infer_year
 from crawler.listing.dispatch import parse_list
+from crawler.losses import drop_reason, record_drop
 from crawler.manifest import SeenStore
 from crawler.middlewares import host_allowed
 from crawler.sources import Source, load_sources
 
 logger = logging.getLogger(__name__)
 
-MAX_COLUMN_HOPS = 3
 _GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936"}
 _WEAK = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.I)
@@ -100,11 +101,15 @@ def error_kind(failure: Failure | BaseException) -> str:
 class ReportsSpider(scrapy.Spider):
     name = "reports"
 
-    def __init__(self, sources: list[Source], seen: SeenStore, **kwargs: Any):
+    def __init__(
+        self, sources: list[Source], seen: SeenStore, limits: Limits | None = None, **kwargs: Any
+    ):
         super().__init__(**kwargs)
         self.sources = sources
         self.by_id = {s.id: s for s in sources}
         self.seen = seen
+        limits = limits or Limits.defaults()
+        self.budgets = {s.id: ListBudget(s.id, limits.for_source(s)) for s in sources}
         self.listed: dict[str, set[str]] = defaultdict(set)
         self.linger = 0.0
         self.idle_since: float | None = None
@@ -114,8 +119,9 @@ class ReportsSpider(scrapy.Spider):
         settings = crawler.settings
         sources = load_sources(Path(settings.get("NIANBAO_SOURCES")))
         seen = SeenStore.load(Path(settings.get("NIANBAO_DATA_DIR")))
-        spider = cls(sources, seen, *args, **kwargs)
+        spider = cls(sources, seen, Limits.from_settings(settings), *args, **kwargs)
         spider._set_crawler(crawler)
+        crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         linger = settings.getfloat("NIANBAO_REDIS_IDLE_CLOSE_SECONDS")
         if settings.get("REDIS_URL") and linger > 0:
             spider.linger = linger
@@ -137,7 +143,10 @@ class ReportsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for source in self.sources:
             self.crawler.stats.set_value(f"source/{source.id}/reports_listed", 0)
-            yield self._list_request(source, source.url, family=source.cms, hops=0)
+            if self.budgets[source.id].admit_list(source.url):
+                yield self._list_request(source, source.url, family=source.cms, hops=0)
+            else:  # a source whose own limit is 0 list pages
+                self.budgets[source.id].hit(self.crawler.stats, "list_pages", source.url)
 
     # -- requests -------------------------------------------------------------------------
 
@@ -184,40 +193,43 @@ class ReportsSpider(scrapy.Spider):
             response.url, self._text(response, source), response.meta["family"]
         )
         hops = response.meta.get("hops", 0)
+        budget = self.budgets[source.id]
         # Links to other sites are dropped here, before the shared duplicate filter sees them:
         # a report another source lists as its own must still be fetched for that source.
-        entries = [e for e in result.entries if self._allowed(source, e.url)]
-        if len(entries) != len(result.entries):
-            stats.inc_value("nianbao/offsite_entries", len(result.entries) - len(entries))
+        entries: list[Entry] = []
+        offsite: list[Entry] = []
+        for entry in result.entries:
+            (entries if self._allowed(source, entry.url) else offsite).append(entry)
+        if offsite:
+            stats.inc_value("nianbao/offsite_entries", len(offsite))
+            record_drop(stats, source.id, "offsite_link", offsite[0].url, len(offsite))
         reports = [e for e in entries if not e.is_column]
-        columns = [e for e in entries if e.is_column]
         listed_here = {r.url for r in reports}
         fallback = [
             e for e in response.meta.get("fallback_entries", []) if e.url not in listed_here
         ]
         deferred = reports if result.api_first else []
-        yield from self._report_requests(source, [] if deferred else reports + fallback)
-        root = source.url.rsplit("/", 1)[0]
+        wanted = [] if deferred else reports + fallback
+        self._note_listed(source, wanted)
+        columns = self._columns(source, [e for e in entries if e.is_column], hops, bool(reports))
+        follows = [f for f in result.follow if self._allowed(source, f.url)]
+        # One reply may ask for any number of requests (a declared totalRecord of 100000):
+        # reports first, then sub-columns, then further list pages, up to the page's limit.
+        room = budget.limits.requests_per_list_page
+        asked = len(wanted) + len(columns) + len(follows)
+        if asked > room:
+            budget.hit(stats, "requests_per_list_page", response.url, asked - room)
+            wanted = wanted[:room]
+            columns = columns[: room - len(wanted)]
+            follows = follows[: room - len(wanted) - len(columns)]
+        for entry in wanted:
+            yield self._report_request(source, entry)
         for entry in columns:
-            below_root = entry.url.startswith(root + "/")
-            if hops < MAX_COLUMN_HOPS and (below_root or not reports):
+            if self._admit(budget, entry.url):
                 yield self._list_request(source, entry.url, family="auto", hops=hops + 1)
-        for follow in result.follow:
-            if not self._allowed(source, follow.url):
-                continue
-            meta: dict[str, Any] = {"probe": follow.family == "trs"}
-            if deferred:
-                meta["fallback_entries"] = deferred
-            yield self._list_request(
-                source,
-                follow.url,
-                family=follow.family,
-                hops=hops,
-                method=follow.method,
-                body=follow.body,
-                headers=follow.headers,
-                meta=meta,
-            )
+        for follow in follows:
+            if self._admit(budget, follow.url, follow):
+                yield self._follow_request(source, follow, hops, deferred)
         if not result.entries and not result.follow:
             stats.inc_value(f"source/{source.id}/empty_list_pages")
             logger.warning(
@@ -226,6 +238,43 @@ class ReportsSpider(scrapy.Spider):
                 response.url,
                 result.family,
             )
+
+    def _columns(
+        self, source: Source, columns: list[Entry], hops: int, reports: bool
+    ) -> list[Entry]:
+        """Sub-columns to follow: below the registry URL (or any when the page lists no
+        reports), within the source's list depth."""
+        root = source.url.rsplit("/", 1)[0]
+        wanted = [c for c in columns if c.url.startswith(root + "/") or not reports]
+        budget = self.budgets[source.id]
+        if wanted and hops >= budget.limits.list_depth:
+            budget.hit(self.crawler.stats, "list_depth", wanted[0].url, len(wanted))
+            return []
+        return wanted
+
+    def _admit(self, budget: ListBudget, url: str, follow: ListRequest | None = None) -> bool:
+        method, body = (follow.method, follow.body) if follow else ("GET", None)
+        if budget.admit_list(url, method, body):
+            return True
+        budget.hit(self.crawler.stats, "list_pages", url)
+        return False
+
+    def _follow_request(
+        self, source: Source, follow: ListRequest, hops: int, deferred: list[Entry]
+    ) -> Request:
+        meta: dict[str, Any] = {"probe": follow.family == "trs"}
+        if deferred:
+            meta["fallback_entries"] = deferred
+        return self._list_request(
+            source,
+            follow.url,
+            family=follow.family,
+            hops=hops,
+            method=follow.method,
+            body=follow.body,
+            headers=follow.headers,
+            meta=meta,
+        )
 
     def parse_report(self, response: Response) -> Iterator[ReportItem]:
         source = self.by_id[response.meta["source_id"]]
@@ -293,10 +342,13 @@ class ReportsSpider(scrapy.Spider):
             file_urls=[a.url for a in page.attachments],
         )
 
-    def _report_requests(self, source: Source, entries: list[Entry]) -> Iterator[Request]:
+    def _note_listed(self, source: Source, entries: list[Entry]) -> None:
         listed = self.listed[source.id]
         listed.update(e.url for e in entries)
         self.crawler.stats.set_value(f"source/{source.id}/reports_listed", len(listed))
+
+    def _report_requests(self, source: Source, entries: list[Entry]) -> Iterator[Request]:
+        self._note_listed(source, entries)
         for entry in entries:
             yield self._report_request(source, entry)
 
@@ -311,10 +363,10 @@ class ReportsSpider(scrapy.Spider):
             yield from self._report_requests(self.by_id[request.meta["source_id"]], fallback)
         source_id = request.meta.get("source_id", "?")
         stats = self.crawler.stats
-        if isinstance(failure.value, IgnoreRequest):
+        # HttpError is an IgnoreRequest too, but a listed page that answers 404 is an error.
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
             stats.inc_value("nianbao/ignored_requests")
-            if "robots.txt" in str(failure.value):
-                stats.inc_value(f"source/{source_id}/robots_forbidden")
+            record_drop(stats, source_id, drop_reason(failure.value), redirect_trail(request))
             return
         kind = error_kind(failure)
         if request.meta.get("probe") and kind == "http_404":
@@ -324,6 +376,25 @@ class ReportsSpider(scrapy.Spider):
         logger.warning(
             "source %s: %s fetching %s (%s)", source_id, kind, request.url, request.meta.get("kind")
         )
+
+    def on_callback_error(self, failure: Failure, response: Response, spider: Any) -> None:
+        """A page a callback could not read is an error of its source, never a silent loss."""
+        source_id = response.meta.get("source_id", "?")
+        self.crawler.stats.inc_value("nianbao/errors/parse")
+        self.crawler.stats.inc_value(f"source/{source_id}/errors")
+        logger.warning(
+            "source %s: could not read %s (%s): %s",
+            source_id,
+            response.url,
+            response.meta.get("kind"),
+            failure.getErrorMessage(),
+        )
+
+
+def redirect_trail(request: Request) -> str:
+    """The URL a request was made for, and where redirects took it ("listed → moved")."""
+    first = (request.meta.get("redirect_urls") or [request.url])[0]
+    return request.url if first == request.url else f"{first} → {request.url}"
 
 
 _FAMILY_EXT = {"pdf": "pdf", "ole": "doc", "zip": "docx"}

@@ -86,8 +86,8 @@ def crawl_command(
     for row in source_status(data_dir, summary.run_id):
         click.echo(
             f"  {row['status']:<8} {row['source_id']}: {row['reports_listed']} listed, "
-            f"{row['new_documents']} new, {row['errors']} errors"
-            + (f" ({row['evidence']})" if row["evidence"] and row["status"] != "ok" else "")
+            f"{row['new_documents']} new, {row['errors']} errors, {row['dropped'] or 0} dropped"
+            + (f" ({row['evidence']})" if row["evidence"] else "")
         )
     for message in summary.messages:
         click.echo(f"  {message}", err=True)

@@ -50,6 +50,12 @@ from nianbao.options import data_dir_option
     help="Numbering of the discovery site's six-argument pager (1: index_2 follows index).",
 )
 @click.option(
+    "--hostile",
+    is_flag=True,
+    help="Also serve the hostile sites: endless pages, Hanweb perPage 0 and a huge "
+    "totalRecord, off-site redirects, large attachments (docs/faults.md).",
+)
+@click.option(
     "--sources-out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -63,6 +69,7 @@ def portal_command(
     waf: str,
     fj_api: str,
     six_arg_base: int,
+    hostile: bool,
     sources_out: Path | None,
     data_dir: Path,
 ) -> None:
@@ -77,6 +84,7 @@ def portal_command(
     Examples:
       nianbao portal
       nianbao portal --port 8800 --reports 2000 --sources-out /tmp/portal.yaml
+      nianbao portal --hostile --sources-out /tmp/hostile.yaml   # what a crawl must survive
       nianbao crawl --sources data/portal/sources.yaml --data-dir data   # in another shell
     """
     out = sources_out or data_dir / "portal" / "sources.yaml"
@@ -87,6 +95,7 @@ def portal_command(
         waf=waf,
         fj_api=fj_api,
         six_arg_base=six_arg_base,
+        hostile=hostile,
     )
     with portal:
         portal.write_sources(out)

@@ -38,7 +38,7 @@ INDICATORS = (
     "fees",
 )
 BASES = ("table_2019", "table_2021", "legacy", "narrative")
-SOURCE_STATUSES = ("ok", "blocked", "failed", "empty")
+SOURCE_STATUSES = ("ok", "blocked", "truncated", "incomplete", "failed", "empty")
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -698,8 +698,28 @@ CRAWL_SOURCES = Table(
     (
         _f("run_id", "string", "Crawl run id", "抓取批次编号", required=True),
         _f("source_id", "string", "Source id", "来源编号", required=True),
-        _f("status", "string", "ok, blocked, failed or empty", "状态", enum=SOURCE_STATUSES),
+        _f(
+            "status",
+            "string",
+            "ok, blocked, truncated (a crawl limit was hit), incomplete (listed documents "
+            "dropped), failed or empty",
+            "状态",
+            enum=SOURCE_STATUSES,
+        ),
         _f("evidence", "string", "What the status rests on", "判断依据"),
+        _f(
+            "dropped",
+            "int64",
+            "Requests not fetched on purpose (robots.txt, off-site, limits, WAF)",
+            "按规则未抓取的请求数",
+            minimum=0,
+        ),
+        _f(
+            "dropped_by_reason",
+            "string",
+            "Dropped requests by reason (JSON object)",
+            "各原因未抓取的请求数（JSON）",
+        ),
     ),
     primary_key=("run_id", "source_id"),
     partition_by=None,
