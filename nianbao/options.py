@@ -16,6 +16,14 @@ data_dir_option = click.option(
     help="Where raw documents, manifests and datasets live.",
 )
 
+allow_files_option = click.option(
+    "--allow-files",
+    is_flag=True,
+    help="Give the SQL DuckDB's full reach: read and write any file or URL, ATTACH "
+    "databases, install extensions, change settings. Off by default: only queries run, "
+    "over the published datasets alone.",
+)
+
 
 def setup_logging(level: str) -> None:
     """One place that configures logging and turns noisy libraries down."""
