@@ -47,11 +47,11 @@ def _refused(data_dir: Path, sql: str, *, command: str = "query") -> str:
             "SELECT * FROM read_parquet('http://127.0.0.1:9/x.parquet')",
             'Cannot access file "http://127.0.0.1:9/x.parquet"',
         ),
-        ("INSTALL httpfs", "refused a LOAD statement"),
-        ("LOAD httpfs", "refused a LOAD statement"),
-        ("SET enable_external_access = true", "refused a SET statement"),
-        ("RESET lock_configuration", "refused a SET statement"),
-        ("CREATE TABLE t AS SELECT 1", "refused a CREATE statement"),
+        ("INSTALL httpfs", "refused the LOAD statement"),
+        ("LOAD httpfs", "refused the LOAD statement"),
+        ("SET enable_external_access = true", "refused the SET statement"),
+        ("RESET lock_configuration", "refused the SET statement"),
+        ("CREATE TABLE t AS SELECT 1", "refused the CREATE statement"),
     ],
 )
 def test_reaching_past_the_datasets_is_refused(data_dir: Path, sql: str, says: str) -> None:
@@ -71,9 +71,9 @@ def test_no_file_is_written_or_attached(data_dir: Path, tmp_path: Path) -> None:
     }
     for template, target in targets.items():
         out = _refused(data_dir, template.format(target))
-        assert "refused a" in out and not target.exists(), template
+        assert "refused the" in out and not target.exists(), template
     out = _refused(data_dir, f"COPY (SELECT 1) TO '{tmp_path / 'x.csv'}'", command="export")
-    assert "refused a COPY statement" in out and not (tmp_path / "x.csv").exists()
+    assert "refused the COPY statement" in out and not (tmp_path / "x.csv").exists()
     _refused(data_dir, "SELECT * FROM read_csv('/etc/passwd')", command="export")
 
 

@@ -98,7 +98,7 @@ def refuse_writes(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     for statement in con.extract_statements(sql):
         if statement.type not in READING_STATEMENTS:
             raise RefusedQuery(
-                f"refused a {statement.type.name} statement: only queries run (SELECT, "
+                f"refused the {statement.type.name} statement: only queries run (SELECT, "
                 f"DESCRIBE, SUMMARIZE, PIVOT, EXPLAIN). {ALLOW_FILES_HINT}"
             )
 
