@@ -12,6 +12,7 @@ from pathlib import Path
 
 from extract import __version__
 from extract.checks import legacy_checks, narrative_checks, reader_check, report_checks
+from extract.files import read_capped, source_name
 from extract.legacy import read_legacy
 from extract.mapping import map_document
 from extract.metadata import agency_and_year, is_annual_report, published_date
@@ -32,24 +33,12 @@ FIRST_NATIONAL_YEAR = 2019
 def extract_path(
     path: Path, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Record:
-    source = source if source is not None else str(path)
+    source = source if source is not None else source_name(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Record(
-                source=source,
-                status="failed",
-                error=f"file is {_size(size)}, over the {_size(max_bytes)} cap",
-                bytes=size,
-                extractor_version=__version__,
-            )
-        data = path.read_bytes()
-    except OSError as exc:
+        data = read_capped(path, max_bytes)
+    except ExtractError as exc:
         return Record(
-            source=source,
-            status="failed",
-            error=f"cannot read file: {exc.strerror or exc}",
-            extractor_version=__version__,
+            source=source, status=exc.status, error=exc.reason, extractor_version=__version__
         )
     return extract_bytes(data, source, path.name)
 
@@ -137,13 +126,3 @@ def _fill(record: Record, data: bytes, name: str) -> None:
         )
     record.status = "partial"
     record.error = "missing " + ", ".join(t for t in TABLES if t not in found)
-
-
-def _size(n: float) -> str:
-    if n < 1024:
-        return f"{n:.0f} bytes"
-    for unit in ("KB", "MB"):
-        n /= 1024
-        if n < 1024:
-            return f"{n:.1f} {unit}"
-    return f"{n / 1024:.1f} GB"

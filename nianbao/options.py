@@ -26,6 +26,14 @@ wait_option = click.option(
     "(default: give up at once, exit 1, naming it; -1: wait as long as it takes).",
 )
 
+allow_files_option = click.option(
+    "--allow-files",
+    is_flag=True,
+    help="Give the SQL DuckDB's full reach: read and write any file or URL, ATTACH "
+    "databases, install extensions, change settings. Off by default: only queries run, "
+    "over the published datasets alone.",
+)
+
 
 def setup_logging(level: str) -> None:
     """One place that configures logging and turns noisy libraries down."""

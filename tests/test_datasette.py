@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -16,6 +18,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from nianbao.cli import cli
+from nianbao.commands.publish import where_served
 from nianbao.datasets.publish import publish
 from nianbao.datasets.sqlite import datasette_args
 from tests.conftest import load_gold, require_program
@@ -238,3 +241,49 @@ def test_report_agency_and_table_pages_render_in_chromium(site: Path, tmp_path: 
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _listening(port: int) -> set[str]:
+    """Local addresses (hex, as the kernel writes them) of the TCP sockets listening on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        lines = Path(table).read_text().splitlines()[1:] if Path(table).exists() else []
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_serve_listens_on_loopback_and_says_where(site: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from nianbao.cli import main; main()", "serve"]
+        + ["--data-dir", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # datasette is its child: stop the whole group
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert f"serving the datasets at http://127.0.0.1:{port}/nianbao" in first
+        assert "this machine only" in first
+        _wait(f"http://127.0.0.1:{port}/-/versions.json", proc)
+        assert _listening(port) == {"0100007F"}  # 127.0.0.1, and no other address
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def test_serve_says_when_it_is_reachable_from_the_network() -> None:
+    for host in ("127.0.0.1", "localhost", "::1"):
+        assert "this machine only" in where_served(host, 8001)
+    shared = where_served("0.0.0.0", 8001)
+    assert shared.startswith("serving the datasets at http://0.0.0.0:8001/nianbao")
+    assert "reachable from other machines" in shared
+    assert "http://[::]:9/nianbao" in where_served("::", 9)
+    code = CliRunner().invoke(cli, ["serve", "--help"])
+    assert code.exit_code == 0 and "--host" in code.output and "0.0.0.0" in code.output

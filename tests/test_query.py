@@ -1,4 +1,7 @@
-"""`nianbao query`, `export` and `show` over datasets built from the hand-checked answers."""
+"""`nianbao query`, `export` and `show` over datasets built from the hand-checked answers,
+and SQL from others that cannot reach past them (issue 7, failure 6): files, URLs,
+writes, ATTACH, extensions and settings are refused while every journalist query still
+runs; `--allow-files` lifts the refusal."""
 
 from __future__ import annotations
 
@@ -6,12 +9,15 @@ import csv
 import json
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import cli
-from nianbao.datasets.publish import publish
+from nianbao.datasets.publish import current_release, publish
+from nianbao.datasets.query import connect
+from nianbao.datasets.registry import TABLES
 from tests.datasets_helpers import gold_tables
 
 
@@ -131,3 +137,138 @@ def test_show_agency_year_by_year(data_dir: Path) -> None:
     )
     code, out = invoke("show", "--data-dir", str(data_dir), "不存在的机关")
     assert code == 1 and "no agency matches" in out
+
+
+def _refused(data_dir: Path, sql: str, *, command: str = "query") -> str:
+    code, out = invoke(command, "--data-dir", str(data_dir), sql)
+    assert code == 1, out
+    assert "Traceback" not in out and "--allow-files" in out
+    return out
+
+
+@pytest.mark.parametrize(
+    ("sql", "says"),
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", 'Cannot access file "/etc/passwd"'),
+        ("SELECT content FROM read_text('/etc/shadow')", 'Cannot access file "/etc/shadow"'),
+        ("SELECT * FROM glob('/*')", "Cannot access file"),
+        (
+            "SELECT * FROM read_parquet('http://127.0.0.1:9/x.parquet')",
+            'Cannot access file "http://127.0.0.1:9/x.parquet"',
+        ),
+        ("INSTALL httpfs", "refused the LOAD statement"),
+        ("LOAD httpfs", "refused the LOAD statement"),
+        ("SET enable_external_access = true", "refused the SET statement"),
+        ("RESET lock_configuration", "refused the SET statement"),
+        ("CREATE TABLE t AS SELECT 1", "refused the CREATE statement"),
+    ],
+)
+def test_reaching_past_the_datasets_is_refused(data_dir: Path, sql: str, says: str) -> None:
+    assert says in _refused(data_dir, sql)
+
+
+def test_no_file_is_written_or_attached(data_dir: Path, tmp_path: Path) -> None:
+    release = current_release(data_dir)
+    assert release is not None
+    targets = {
+        "COPY (SELECT 1) TO '{}'": tmp_path / "out.csv",
+        # inside the release, which DuckDB may read: still no writing
+        "COPY reports TO '{}'": release / "reports" / "evil.parquet",
+        "EXPORT DATABASE '{}'": release / "exported",
+        "ATTACH '{}' AS other": tmp_path / "other.duckdb",
+        "SELECT 1; COPY (SELECT 2) TO '{}'": tmp_path / "second.csv",
+    }
+    for template, target in targets.items():
+        out = _refused(data_dir, template.format(target))
+        assert "refused the" in out and not target.exists(), template
+    out = _refused(data_dir, f"COPY (SELECT 1) TO '{tmp_path / 'x.csv'}'", command="export")
+    assert "refused the COPY statement" in out and not (tmp_path / "x.csv").exists()
+    _refused(data_dir, "SELECT * FROM read_csv('/etc/passwd')", command="export")
+
+
+def test_the_configuration_is_locked_on_every_connection(data_dir: Path) -> None:
+    con = connect(data_dir)  # what `show` uses, with no statement check in front
+    try:
+        settings = dict(
+            con.sql(
+                "SELECT name, value FROM duckdb_settings() WHERE name IN ("
+                "'enable_external_access', 'autoinstall_known_extensions', "
+                "'autoload_known_extensions', 'lock_configuration')"
+            ).fetchall()
+        )
+        assert settings == {
+            "enable_external_access": "false",
+            "autoinstall_known_extensions": "false",
+            "autoload_known_extensions": "false",
+            "lock_configuration": "true",
+        }
+        with pytest.raises(duckdb.InvalidInputException, match="configuration has been locked"):
+            con.execute("SET enable_external_access = true")
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM read_text('/etc/passwd')")
+    finally:
+        con.close()
+
+
+def test_journalist_queries_read_every_dataset(data_dir: Path) -> None:
+    counts = " UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in TABLES)
+    code, out = invoke("query", "--data-dir", str(data_dir), "--format", "json", counts)
+    assert code == 0, out
+    rows = {r["t"]: r["n"] for r in json.loads(out)}
+    assert set(rows) == set(TABLES)
+    assert rows["reports"] == 22 and rows["proactive"] == 164
+    for sql in (
+        "DESCRIBE applications",
+        "SUMMARIZE reports",
+        "SHOW TABLES",
+        "EXPLAIN SELECT * FROM checks",
+        "PIVOT (SELECT year, status FROM reports) ON status USING count(*) ORDER BY year",
+        "WITH y AS (SELECT year, count(*) n FROM reports GROUP BY year) SELECT max(n) FROM y",
+    ):
+        code, out = invoke("query", "--data-dir", str(data_dir), sql)
+        assert code == 0, (sql, out)
+    by_year = "SELECT year, count(*) AS n FROM reports WHERE year >= 2023 GROUP BY year"
+    code, out = invoke("query", "--data-dir", str(data_dir), "--format", "json", by_year)
+    expected = {str(r["year"]): r["n"] for r in json.loads(out)}
+    pivot = "PIVOT (SELECT year FROM reports WHERE year >= 2023) ON year USING count(*)"
+    code, out = invoke("query", "--data-dir", str(data_dir), "--format", "json", pivot)
+    assert code == 0 and json.loads(out) == [expected] and expected["2024"] == 4
+
+
+def test_allow_files_gives_duckdb_its_full_reach(data_dir: Path, tmp_path: Path) -> None:
+    out_csv = tmp_path / "years.csv"
+    code, out = invoke(
+        "query",
+        "--data-dir",
+        str(data_dir),
+        "--allow-files",
+        f"COPY (SELECT DISTINCT year FROM reports ORDER BY year) TO '{out_csv}'",
+    )
+    assert code == 0, out
+    assert out_csv.read_text().splitlines()[:2] == ["year", "2008"]
+    code, out = invoke(
+        "query",
+        "--data-dir",
+        str(data_dir),
+        "--allow-files",
+        "--format",
+        "json",
+        f"SELECT count(*) AS n FROM read_csv('{out_csv}')",
+    )
+    assert code == 0 and json.loads(out)[0]["n"] > 1
+    code, out = invoke(
+        "export",
+        "--data-dir",
+        str(data_dir),
+        "--allow-files",
+        f"FROM read_csv('{out_csv}')",
+        "-o",
+        str(tmp_path / "again.csv"),
+    )
+    assert code == 0 and "rows written" in out
+
+
+def test_help_documents_the_refusal_and_the_flag() -> None:
+    for command in ("query", "export"):
+        code, out = invoke(command, "--help")
+        assert code == 0 and "--allow-files" in out and "published datasets" in out

@@ -57,9 +57,19 @@ _BLOCK_TAGS = {
 _SKIP_TAGS = {"script", "style", "noscript", "head", "title", "iframe", "select", "button"}
 _SPACE = re.compile(r"[\s\u00a0\u3000]+")
 _MAX_SPAN = 200
+# lxml holds every element of a page in memory at once (about 160 bytes each, 1.6 GB for
+# 50 MB of table cells); a report page has a few thousand tags, this is a hundred times that.
+MAX_HTML_TAGS = 200_000
 
 
 def read_html(data: bytes) -> Document:
+    tags = data.count(b"<")  # an upper bound on the elements, counted before parsing any
+    if tags > MAX_HTML_TAGS:
+        raise ExtractError(
+            "failed",
+            f"page has {tags:,} tags, over the cap of {MAX_HTML_TAGS:,} for one HTML page "
+            "(a report page has a few thousand)",
+        )
     text = decode_html(data)
     try:
         root = lxml.html.document_fromstring(text)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
+import extract
 from extract import labels as L
+from extract.files import os_reason, source_name
 from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
 from nianbao.options import data_dir_option, wait_option
@@ -36,19 +40,55 @@ DOCUMENT_SUFFIXES = {
 PROGRESS_MIN_DOCUMENTS = 10
 
 
-def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
-    """(file, source as given) for every file named or found under a named directory."""
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A file to read, or a directory that could not be listed (`error` says why)."""
+
+    path: Path
+    error: OSError | None = None
+
+
+def iter_documents(paths: tuple[Path, ...]) -> Iterator[Found]:
+    """Every file named, and every document file under a named directory, in path order.
+
+    Entries that are not directories are kept whatever they are (a FIFO named `x.html`
+    is reported `unsupported`, not passed over); a directory that cannot be listed is
+    reported, not skipped.
+    """
     for path in paths:
-        if path.is_dir():
-            for found in sorted(p for p in path.rglob("*") if p.is_file()):
-                if found.suffix.lower() in DOCUMENT_SUFFIXES:
-                    yield found, str(found)
-        else:
-            yield path, str(path)
+        yield from _walk(path) if path.is_dir() else [Found(path)]
+
+
+def _walk(top: Path) -> list[Found]:
+    found: list[Found] = []
+
+    def unlisted(exc: OSError) -> None:
+        found.append(Found(Path(exc.filename), exc))
+
+    for folder, _, files in os.walk(top, onerror=unlisted):
+        found += (
+            Found(Path(folder, name))
+            for name in files
+            if Path(name).suffix.lower() in DOCUMENT_SUFFIXES
+        )
+    return sorted(found, key=lambda f: os.fsencode(f.path))
+
+
+def read(found: Found, max_bytes: int) -> Record:
+    source = source_name(found.path)
+    if found.error is not None:
+        return Record(
+            source=source,
+            status="failed",
+            error=os_reason(found.error, "list directory"),
+            extractor_version=extract.__version__,
+        )
+    return extract_path(found.path, source=source, max_bytes=max_bytes)
 
 
 @click.command("extract")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+# readable=False: an unreadable file gets its status in the batch, not a usage error.
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, readable=False, path_type=Path))
 @click.option(
     "--json",
     "as_json",
@@ -60,7 +100,7 @@ def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
     type=int,
     default=DEFAULT_MAX_BYTES,
     show_default=True,
-    help="Files larger than this are not read (status failed).",
+    help="Stop reading a file at this many bytes (status failed, reason naming the cap).",
 )
 @click.option(
     "--rebuild",
@@ -113,8 +153,8 @@ def extract_command(
         file=sys.stderr,
         disable=len(documents) < PROGRESS_MIN_DOCUMENTS or None,
     )
-    for path, source in bar:
-        record = extract_path(path, source=source, max_bytes=max_bytes)
+    for found in bar:
+        record = read(found, max_bytes)
         failed += record.status == "failed"
         if as_json:
             click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
@@ -128,7 +168,7 @@ def extract_command(
 def render(record: Record) -> str:
     """A readable view of one record: metadata, the tables, stated figures, failed checks."""
     lines = [
-        f"== {record.source}",
+        f"== {printable(record.source)}",
         f"status {record.status}" + (f" ({record.error})" if record.error else ""),
         f"agency {record.agency or '?'}  year {record.year or '?'}  "
         f"published {record.published_date or '?'}  formats {record.formats or '-'}",
@@ -175,6 +215,11 @@ def render(record: Record) -> str:
     for warning in record.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines) + "\n"
+
+
+def printable(text: str) -> str:
+    """`text` on one line: control characters (a newline in a file name) as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _fmt(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import click
@@ -37,16 +38,40 @@ def publish_command(data_dir: Path, wait: float) -> None:
 
 @click.command("serve")
 @data_dir_option
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default is this machine only, 0.0.0.0 is every "
+    "network the machine is on.",
+)
 @click.option("--port", type=int, default=8001, show_default=True)
 @wait_option
 def serve_command(data_dir: Path, host: str, port: int, wait: float) -> None:
     """Browse the datasets with Datasette (runs `nianbao publish` first when needed).
+    Listens on loopback unless --host says otherwise, and says where it listens.
 
     \b
-    Example:
+    Examples:
       nianbao serve --port 8001     # then open http://127.0.0.1:8001/nianbao/reports
+      nianbao serve --host 0.0.0.0  # share on the network
     """
+    click.echo(where_served(host, port))
     if not sqlite_path(data_dir).exists():
         _write_sqlite(data_dir, wait)
-    raise SystemExit(serve(data_dir, host, port))
+    try:
+        raise SystemExit(serve(data_dir, host, port))
+    except NoDatasets as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def where_served(host: str, port: int) -> str:
+    """The line `serve` starts with: the address, and who can reach it."""
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/nianbao"
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return f"serving the datasets at {url} (this machine only; --host 0.0.0.0 to share)"
+    return f"serving the datasets at {url}, reachable from other machines on the network"

@@ -13,12 +13,13 @@ import duckdb
 from nianbao.datasets.export import XLSX_MAX_ROWS, ExportError, export
 from nianbao.datasets.query import (
     NoDatasets,
+    RefusedQuery,
     agency_figures,
     agency_reports,
     query,
     report_detail,
 )
-from nianbao.options import data_dir_option
+from nianbao.options import allow_files_option, data_dir_option
 
 
 def _json_default(value: Any) -> str:
@@ -36,11 +37,16 @@ def _json_default(value: Any) -> str:
     default="table",
     show_default=True,
 )
+@allow_files_option
 @click.argument("sql")
-def query_command(data_dir: Path, fmt: str, sql: str) -> None:
+def query_command(data_dir: Path, fmt: str, allow_files: bool, sql: str) -> None:
     """Run SQL (DuckDB) over the published datasets; each dataset is a view of its name:
     reports, proactive, applications, review_litigation, legacy, narrative, indicators,
     checks, documents, crawl_runs, crawl_sources.
+
+    Safe to run SQL from others: only queries run (SELECT, DESCRIBE, SUMMARIZE, PIVOT,
+    EXPLAIN), reading the published datasets and no other file, URL or extension;
+    --allow-files lifts this.
 
     \b
     Examples:
@@ -50,10 +56,11 @@ def query_command(data_dir: Path, fmt: str, sql: str) -> None:
       nianbao query "SELECT year, basis, sum(value) FROM indicators
                      WHERE indicator='applications_received' GROUP BY ALL ORDER BY ALL"
       nianbao query --format csv "SELECT * FROM checks WHERE NOT passed" > failing.csv
+      nianbao query --allow-files "COPY reports TO 'reports.json'"
     """
     try:
-        table = query(data_dir, sql)
-    except (NoDatasets, duckdb.Error) as exc:
+        table = query(data_dir, sql, allow_files=allow_files)
+    except (NoDatasets, RefusedQuery, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
         click.echo(json.dumps(table.to_pylist(), ensure_ascii=False, default=_json_default))
@@ -89,11 +96,18 @@ def query_command(data_dir: Path, fmt: str, sql: str) -> None:
     is_flag=True,
     help="With --wide --format csv: name the columns by their keys (new_received.total).",
 )
+@allow_files_option
 @click.argument("what", metavar="TABLE|SQL")
 def export_command(
-    data_dir: Path, fmt: str, output: Path | None, wide: bool, key_header: bool, what: str
+    data_dir: Path, fmt: str, output: Path | None, wide: bool,
+    key_header: bool,
+    allow_files: bool,
+    what: str,
 ) -> None:
     """Write a dataset or a query result to a CSV (Excel-friendly, UTF-8 with BOM) or XLSX.
+
+    SQL runs as in `nianbao query`: only queries over the published datasets, unless
+    --allow-files.
 
     \b
     Examples:
@@ -108,8 +122,8 @@ def export_command(
         if wide:
             _export_wide(data_dir, what, fmt, out, key_header)
             return
-        rows = export(data_dir, what, fmt, out)
-    except (NoDatasets, ExportError, duckdb.Error) as exc:
+        rows = export(data_dir, what, fmt, out, allow_files=allow_files)
+    except (NoDatasets, RefusedQuery, ExportError, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{rows} rows written to {out}")
 

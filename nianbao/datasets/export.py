@@ -36,9 +36,9 @@ def _frame(table: pa.Table):
     return frame
 
 
-def export(data_dir: Path, what: str, fmt: str, out: Path) -> int:
+def export(data_dir: Path, what: str, fmt: str, out: Path, *, allow_files: bool = False) -> int:
     """Write a dataset or a query result to `out` as csv or xlsx; returns the row count."""
-    table = query(data_dir, as_sql(what))
+    table = query(data_dir, as_sql(what), allow_files=allow_files)
     if fmt == "xlsx" and table.num_rows > XLSX_MAX_ROWS:
         raise ExportError(
             f"{table.num_rows} rows do not fit in one Excel sheet ({XLSX_MAX_ROWS}); "

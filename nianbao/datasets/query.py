@@ -2,6 +2,11 @@
 
 The views point into the release current when the connection opens, so a session keeps
 reading one consistent release even if a run publishes a new one meanwhile.
+
+Queries are pasted from others, so a connection is shut in by default: DuckDB may read
+the release's own directory and nothing else (no other file, no URL, no extension
+installed or loaded), its configuration is locked, and only statements that read run.
+`allow_files=True` gives DuckDB's full reach back (docs/faults.md, "SQL safety").
 """
 
 from __future__ import annotations
@@ -15,21 +20,47 @@ import pyarrow as pa
 from nianbao.datasets.publish import current_release
 from nianbao.datasets.registry import TABLES
 
+ALLOW_FILES_HINT = (
+    "nianbao query reads only the published datasets; --allow-files gives DuckDB its full "
+    "reach (any file, URLs, ATTACH, COPY, extensions)"
+)
+# A query, EXPLAIN, and PIVOT (which DuckDB runs as several statements: MULTI).
+READING_STATEMENTS = frozenset(
+    {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.MULTI}
+)
+# Set after allowed_directories (which cannot change once external access is off);
+# lock_configuration last, so that no statement can set any of them back.
+SANDBOX_SETTINGS = (
+    "enable_external_access = false",
+    "autoinstall_known_extensions = false",
+    "autoload_known_extensions = false",
+    "lock_configuration = true",
+)
+
 
 class NoDatasets(RuntimeError):
     """Nothing has been published under this data directory yet."""
 
 
-def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with a view per dataset (reports, proactive, applications, …)."""
+class RefusedQuery(ValueError):
+    """SQL that would reach past the published datasets, refused without allow_files."""
+
+
+def connect(data_dir: Path, *, allow_files: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a view per dataset (reports, proactive, applications, …),
+    shut in to the current release unless `allow_files`."""
     release = current_release(Path(data_dir))
     if release is None:
         raise NoDatasets(
             f"no published datasets under {data_dir}: run `nianbao run --data-dir {data_dir}`"
         )
     con = duckdb.connect()
+    if not allow_files:
+        con.execute(f"SET allowed_directories = ['{_quote(release.as_posix() + '/')}']")
+        for setting in SANDBOX_SETTINGS:
+            con.execute(f"SET {setting}")
     for name in TABLES:
-        pattern = ((release / name).as_posix() + "/**/*.parquet").replace("'", "''")
+        pattern = _quote((release / name).as_posix() + "/**/*.parquet")
         con.execute(
             f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{pattern}', "
             "hive_partitioning = false, union_by_name = true)"
@@ -37,14 +68,39 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def query(data_dir: Path, sql: str) -> pa.Table:
-    """Run `sql` against the dataset views; the result as an Arrow table."""
-    con = connect(data_dir)
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def query(data_dir: Path, sql: str, *, allow_files: bool = False) -> pa.Table:
+    """Run `sql` against the dataset views; the result as an Arrow table.
+
+    Without `allow_files`, a statement that does not only read is refused before any
+    runs, and DuckDB's own refusals (a file outside the release, a URL) say how to
+    lift them."""
+    con = connect(data_dir, allow_files=allow_files)
     try:
-        relation = con.sql(sql)
-        return pa.table({}) if relation is None else relation.to_arrow_table()
+        if not allow_files:
+            refuse_writes(con, sql)
+        try:
+            relation = con.sql(sql)
+            return pa.table({}) if relation is None else relation.to_arrow_table()
+        except duckdb.PermissionException as exc:
+            if allow_files:
+                raise
+            raise RefusedQuery(f"{exc}. {ALLOW_FILES_HINT}") from exc
     finally:
         con.close()
+
+
+def refuse_writes(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise RefusedQuery unless every statement of `sql` only reads."""
+    for statement in con.extract_statements(sql):
+        if statement.type not in READING_STATEMENTS:
+            raise RefusedQuery(
+                f"refused the {statement.type.name} statement: only queries run (SELECT, "
+                f"DESCRIBE, SUMMARIZE, PIVOT, EXPLAIN). {ALLOW_FILES_HINT}"
+            )
 
 
 AGENCY_REPORTS_SQL = """
