@@ -16,6 +16,23 @@ data_dir_option = click.option(
     help="Where raw documents, manifests and datasets live.",
 )
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    envvar="NIANBAO_WORKERS",
+    help="Processes reading documents in parallel on this machine "
+    "[default: every core; 1: in this process].",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    envvar="NIANBAO_SCHEDULER",
+    help="Read documents on the Dask cluster whose scheduler is at ADDRESS "
+    "(tcp://host:8786) instead of on this machine; see docs/scale.md.",
+)
+
 
 def setup_logging(level: str) -> None:
     """One place that configures logging and turns noisy libraries down."""

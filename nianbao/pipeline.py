@@ -22,6 +22,7 @@ import extract
 from nianbao.datasets.build import build, save_sources
 from nianbao.datasets.publish import current_release, mirror, publish, run_lock
 from nianbao.datasets.registry import SchemaError
+from nianbao.extraction import IN_PROCESS, ClusterError, Workers
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def _build_and_publish(
     data_dir: Path,
     *,
     force: bool,
-    workers: int,
+    workers: Workers,
     publish_to: str | None = None,
 ) -> None:
     result = build(data_dir, force=force, workers=workers)
@@ -183,6 +184,8 @@ def _guarded(summary: RunSummary, data_dir: Path, work: Any) -> RunSummary:
             summary.ok = True
     except Timeout:
         summary.error = f"another run holds {lock.lock_file}"
+    except ClusterError as exc:
+        summary.error = str(exc)
     except SchemaError as exc:
         summary.error = f"a table broke the schema registry, nothing published: {exc}"
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
@@ -197,7 +200,7 @@ def run(
     sources: Path | None = None,
     *,
     crawl_options: dict[str, Any] | None = None,
-    workers: int = 1,
+    workers: Workers = IN_PROCESS,
     publish_to: str | None = None,
 ) -> RunSummary:
     """Crawl `sources` (default: the bundled registry) into `data_dir`, then build and publish
@@ -228,7 +231,7 @@ def run(
     return _guarded(summary, data_dir, work)
 
 
-def rebuild(data_dir: Path, *, force: bool = False, workers: int = 1) -> RunSummary:
+def rebuild(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS) -> RunSummary:
     """Re-extract from the raw store what this extractor version has not read, rebuild every
     dataset and publish — no crawling. `force` re-extracts every document."""
     data_dir = Path(data_dir)
@@ -245,6 +248,7 @@ def nightly(
     sources: Path | None = None,
     *,
     crawl_options: dict[str, Any] | None = None,
+    workers: Workers = IN_PROCESS,
     publish_to: str | None = None,
 ) -> RunSummary:
     """`run` with its log written to DATA_DIR/logs/nightly-<UTC time>.log."""
@@ -260,7 +264,9 @@ def nightly(
     root.addHandler(handler)
     root.setLevel(min(old_level or logging.WARNING, logging.INFO))
     try:
-        summary = run(data_dir, sources, crawl_options=crawl_options, publish_to=publish_to)
+        summary = run(
+            data_dir, sources, crawl_options=crawl_options, workers=workers, publish_to=publish_to
+        )
         summary.log_file = str(log_file)
         log.info("summary: %s", summary.paragraph())
     finally:

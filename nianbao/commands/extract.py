@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
+from extract import __version__
 from extract import labels as L
 from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
-from nianbao.options import data_dir_option
+from nianbao.extraction import Progress, Workers, ordered_map
+from nianbao.options import data_dir_option, scheduler_option, workers_option
 
 # A directory is walked for these; a file named on the command line is always read.
 DOCUMENT_SUFFIXES = {
@@ -33,7 +34,6 @@ DOCUMENT_SUFFIXES = {
     ".tif",
     ".tiff",
 }
-PROGRESS_MIN_DOCUMENTS = 10
 
 
 def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
@@ -70,6 +70,8 @@ def iter_documents(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
 )
 @click.option("--force", is_flag=True, help="With --rebuild: re-extract every document.")
 @data_dir_option
+@workers_option
+@scheduler_option
 def extract_command(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -77,48 +79,52 @@ def extract_command(
     rebuild: bool,
     force: bool,
     data_dir: Path,
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
     PATHS are files or directories (walked recursively). Without --json, prints each
     report's three tables and its consistency checks; with --json, the records of
-    SCHEMA.md as JSON Lines. Exits 1 when any document failed.
+    SCHEMA.md as JSON Lines, in the order of PATHS whatever the number of --workers.
+    Exits 1 when any document failed.
 
     \b
     Examples:
       nianbao extract report.pdf
       nianbao extract --json tests/fixtures/corpus/docs > records.jsonl
       nianbao extract --rebuild --data-dir data     # after upgrading nianbao
+      nianbao extract --rebuild --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
+      nianbao extract --json --workers 1 report.pdf  # in this process, no worker pool
     """
+    on = Workers.from_options(workers, scheduler)
     if rebuild:
         if paths:
             raise click.UsageError("give PATHS or --rebuild, not both")
         from nianbao.pipeline import rebuild as rebuild_datasets
 
-        summary = rebuild_datasets(data_dir, force=force)
+        summary = rebuild_datasets(data_dir, force=force, workers=on)
         click.echo(summary.paragraph())
         raise SystemExit(summary.exit_code)
     if not paths:
         raise click.UsageError("give one or more PATHS (files or directories), or --rebuild")
-    documents = list(iter_documents(paths))
+    documents = [(path.absolute(), source, max_bytes) for path, source in iter_documents(paths)]
     failed = 0
-    bar = tqdm(
-        documents,
-        desc="extract",
-        unit="doc",
-        file=sys.stderr,
-        disable=len(documents) < PROGRESS_MIN_DOCUMENTS or None,
-    )
-    for path, source in bar:
-        record = extract_path(path, source=source, max_bytes=max_bytes)
-        failed += record.status == "failed"
-        if as_json:
-            click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
-        else:
-            click.echo(render(record))
+    with Progress(len(documents)) as progress:
+        for record in ordered_map(extract_path, documents, on, _crashed):
+            failed += record.status == "failed"
+            progress.advance(record.pages)
+            if as_json:
+                click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+            else:
+                click.echo(render(record))
     if failed:
         click.echo(f"{failed} of {len(documents)} documents failed", err=True)
         sys.exit(1)
+
+
+def _crashed(document: tuple[Path, str, int], reason: str) -> Record:
+    return Record(source=document[1], status="failed", error=reason, extractor_version=__version__)
 
 
 def render(record: Record) -> str:
