@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from nianbao.extraction import LOCAL_MIN_DOCUMENTS
+
 data_dir_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -21,8 +23,9 @@ workers_option = click.option(
     type=click.IntRange(min=1),
     default=None,
     envvar="NIANBAO_WORKERS",
-    help="Processes reading documents in parallel on this machine "
-    "[default: every core; 1: in this process].",
+    help="Processes reading documents in parallel on this machine; fewer than "
+    f"{LOCAL_MIN_DOCUMENTS} documents are read in this process "
+    "[default: every core; 1: always in this process].",
 )
 scheduler_option = click.option(
     "--scheduler",

@@ -36,7 +36,8 @@ TABLES = (
     "crawl_sources",
 )
 DASK = Path(sys.executable).with_name("dask")
-# Every corpus PDF (5, 5 and 6 pages) and enough HTML and text documents to start workers.
+# A PDF of 5 pages and enough HTML and text documents to start workers (PDFs are the slow
+# ones: one keeps the tests short).
 SAMPLE = [
     "bj-chaoyang-kxj-2020",
     "fj-putian-cgj-2021",
@@ -44,12 +45,10 @@ SAMPLE = [
     "fj-putian-kjj-2025",
     "fj-putian-sjj-2013",
     "js-hongze-2023",
-    "js-hongze-2024",
-    "js-huaian-2024",
     "js-shuyang-fgj-2023",
     "sh-szfbgt-2019",
 ]
-VICTIM = "js-huaian-2024"
+VICTIM = "fj-putian-cgj-2024"
 
 
 def read(data_dir: Path, name: str):
@@ -72,7 +71,7 @@ def test_json_lines_on_two_workers_are_those_of_one_in_input_order() -> None:
     records = [json.loads(line) for line in runs["2"].splitlines()]
     assert [r["source"] for r in records] == files  # the order given, not the order finished
     pages = {Path(r["source"]).stem: r["pages"] for r in records}
-    assert pages["js-hongze-2023"] == 5 and pages["js-huaian-2024"] == 6
+    assert pages["js-hongze-2023"] == 5
     assert pages["fj-putian-cgj-2024"] is None  # HTML has no pages
 
 
@@ -84,9 +83,11 @@ def dask_scheduler(tmp_path: Path) -> Iterator[str]:
 
     file = tmp_path / "scheduler.json"
     common = ["--no-dashboard", "--host", "127.0.0.1"]
+    env = {**os.environ, "DASK_LOGGING__DISTRIBUTED": "warning"}
     procs = [
         subprocess.Popen(
-            [str(DASK), "scheduler", "--port", "0", "--scheduler-file", str(file), *common]
+            [str(DASK), "scheduler", "--port", "0", "--scheduler-file", str(file), *common],
+            env=env,
         )
     ]
     try:
@@ -104,10 +105,13 @@ def dask_scheduler(tmp_path: Path) -> Iterator[str]:
             client.wait_for_workers(2, timeout=60)
         yield address
     finally:
-        for proc in procs:
+        for proc in reversed(procs):  # workers first, then the scheduler
             proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def test_datasets_built_through_a_scheduler_address_equal_one_process(
