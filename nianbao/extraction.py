@@ -88,11 +88,6 @@ class Workers:
         """The command-line options: no --workers means every core."""
         return cls(count or cpu_count(), scheduler)
 
-    def describe(self) -> str:
-        if self.scheduler:
-            return f"the Dask cluster at {self.scheduler}"
-        return "1 process" if self.count == 1 else f"{self.count} local worker processes"
-
 
 # Today's path, and the library's default: extraction in the calling process.
 IN_PROCESS = Workers()
@@ -133,7 +128,13 @@ def _client(workers: Workers, tasks: int) -> Iterator[Any]:
                 f"cannot reach the Dask scheduler at {workers.scheduler}: {exc}"
             ) from exc
         with client:
-            log.info("extracting on %s (%s)", workers.describe(), _threads(client))
+            threads = client.nthreads()
+            log.info(
+                "extracting on the Dask cluster at %s: %d workers, %d threads",
+                workers.scheduler,
+                len(threads),
+                sum(threads.values()),
+            )
             yield client
         return
     n = min(workers.count, tasks)
@@ -150,11 +151,6 @@ def _client(workers: Workers, tasks: int) -> Iterator[Any]:
     ):
         log.info("extracting on %d local worker processes", n)
         yield client
-
-
-def _threads(client: Any) -> str:
-    nthreads = client.nthreads()
-    return f"{len(nthreads)} workers, {sum(nthreads.values())} threads"
 
 
 def _in_order(

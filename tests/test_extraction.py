@@ -187,6 +187,4 @@ def test_progress_counts_documents_and_pages() -> None:
 def test_workers_from_options_default_to_every_core() -> None:
     assert Workers.from_options(None, None).count == extraction.cpu_count() >= 1
     assert Workers.from_options(3, None) == Workers(3)
-    on = Workers.from_options(None, "tcp://10.0.0.5:8786")
-    assert on.scheduler == "tcp://10.0.0.5:8786"
-    assert on.describe() == "the Dask cluster at tcp://10.0.0.5:8786"
+    assert Workers.from_options(None, "tcp://10.0.0.5:8786").scheduler == "tcp://10.0.0.5:8786"

@@ -220,7 +220,7 @@ def ensure_records(
         found.crashed.add(sha)
         return failed_record(source, sha, reason)
 
-    log.info("extracting %d new or changed documents on %s", len(todo), workers.describe())
+    log.info("extracting %d new or changed documents", len(todo))
     tasks = [(todo[sha].absolute(), sha, str(todo[sha])) for sha in sorted(todo)]
     with Progress(len(tasks)) as progress:
         for record in ordered_map(extract_document, tasks, workers, crashed):
