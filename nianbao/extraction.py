@@ -46,13 +46,11 @@ R = TypeVar("R")
 IN_FLIGHT_PER_WORKER = 4
 MIN_IN_FLIGHT = 8
 CONNECT_TIMEOUT_S = 30
-# A task whose worker died is tried once more on another worker (the death may have been
-# another document's fault, such as memory), then given up as failed.
-LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
-    "distributed.scheduler.allowed-failures": 1,
-    # one task at a time per worker: a worker that dies takes only its own document
-    "distributed.scheduler.worker-saturation": 1.0,
-}
+# A task whose worker died is tried twice more on other workers (the death may have been
+# another document's doing: memory, or a task queued behind the one that crashed), then
+# given up as failed. Dask's default, 1.1 tasks per thread, keeps the next document
+# waiting on each worker, so a worker does not idle for a round trip to the scheduler.
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.scheduler.allowed-failures": 2}
 if sys.platform == "linux":
     # Workers forked from this process start in a fraction of a second, with the extractor
     # already imported; spawned ones re-import everything (10 s on a loaded 2-core machine).
