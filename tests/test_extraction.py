@@ -139,6 +139,11 @@ def test_unreachable_scheduler_fails_the_run_with_the_address(
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in summary.error
     assert not (tmp_path / "datasets").exists()
 
+    page = str(CORPUS / "docs" / "sh-szfbgt-2019.html")
+    result = CliRunner().invoke(cli, ["extract", "--scheduler", "tcp://127.0.0.1:9", page])
+    assert result.exit_code == 1
+    assert "Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers forked with the patch")
 def test_worker_killed_mid_document_fails_that_document_only(

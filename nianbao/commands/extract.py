@@ -13,7 +13,7 @@ from extract import __version__
 from extract import labels as L
 from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
-from nianbao.extraction import Progress, Workers, ordered_map
+from nianbao.extraction import ClusterError, Progress, Workers, ordered_map
 from nianbao.options import data_dir_option, scheduler_option, workers_option
 
 # A directory is walked for these; a file named on the command line is always read.
@@ -111,7 +111,7 @@ def extract_command(
     documents = [(path.absolute(), source, max_bytes) for path, source in iter_documents(paths)]
     failed = 0
     with Progress(len(documents)) as progress:
-        for record in ordered_map(extract_path, documents, on, _crashed):
+        for record in _records(documents, on):
             failed += record.status == "failed"
             progress.advance(record.pages)
             if as_json:
@@ -121,6 +121,13 @@ def extract_command(
     if failed:
         click.echo(f"{failed} of {len(documents)} documents failed", err=True)
         sys.exit(1)
+
+
+def _records(documents: list[tuple[Path, str, int]], on: Workers) -> Iterator[Record]:
+    try:
+        yield from ordered_map(extract_path, documents, on, _crashed)
+    except ClusterError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _crashed(document: tuple[Path, str, int], reason: str) -> Record:
