@@ -20,6 +20,7 @@ bench:  ## run the benchmarks (as modules: benchmarks/extract.py would hide the 
 	$(PY) -m benchmarks.hostile
 	$(PY) -m benchmarks.crawl
 	$(PY) -m benchmarks.dataset
+	$(PY) -m benchmarks.parallel
 
 score:  ## accuracy against the hand-checked corpus
 	$(PY) ../shared/tools/score.py tests/fixtures/corpus --cmd "$(NIANBAO) extract --json"

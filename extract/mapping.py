@@ -279,7 +279,7 @@ class _StreamReader:
 
 
 def _derived_sum(rows: list[dict[str, CellValue]]) -> dict[str, CellValue]:
-    columns = {c for row in rows for c in row}
+    columns = dict.fromkeys(c for row in rows for c in row)  # in order: stable JSON
     out = {}
     for column in columns:
         values = [row[column].value for row in rows if column in row]

@@ -63,6 +63,7 @@ def extract_bytes(data: bytes, source: str, name: str = "") -> Record:
 def _fill(record: Record, data: bytes, name: str) -> None:
     doc = read_document(data, name)
     record.kind = doc.kind
+    record.pages = doc.pages
     record.title = doc.title
     record.agency, record.year = agency_and_year(doc)
     record.published_date = published_date(doc)

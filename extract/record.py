@@ -128,6 +128,7 @@ class Record:
     kind: str | None = None  # reader used: html, pdf, text, docx (after conversion)
     sha256: str | None = None
     bytes: int | None = None
+    pages: int | None = None  # for paged formats (PDF): what progress and speed count
     title: str | None = None
     agency: str | None = None
     year: int | None = None
@@ -154,6 +155,7 @@ class Record:
             "kind": self.kind,
             "sha256": self.sha256,
             "bytes": self.bytes,
+            "pages": self.pages,
             "title": self.title,
             "agency": self.agency,
             "year": self.year,

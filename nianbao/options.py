@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from nianbao.extraction import LOCAL_MIN_DOCUMENTS
+
 data_dir_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -32,6 +34,24 @@ allow_files_option = click.option(
     help="Give the SQL DuckDB's full reach: read and write any file or URL, ATTACH "
     "databases, install extensions, change settings. Off by default: only queries run, "
     "over the published datasets alone.",
+)
+
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    envvar="NIANBAO_WORKERS",
+    help="Processes reading documents in parallel on this machine; fewer than "
+    f"{LOCAL_MIN_DOCUMENTS} documents are read in this process "
+    "[default: every core; 1: always in this process].",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    envvar="NIANBAO_SCHEDULER",
+    help="Read documents on the Dask cluster whose scheduler is at ADDRESS "
+    "(tcp://host:8786) instead of on this machine; see docs/scale.md.",
 )
 
 

@@ -21,6 +21,7 @@ import extract
 from nianbao.datasets.build import build, save_sources
 from nianbao.datasets.publish import current_release, mirror, publish
 from nianbao.datasets.registry import SchemaError
+from nianbao.extraction import IN_PROCESS, ClusterError, Workers
 from nianbao.lock import LockHeld, writer_lock
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def _build_and_publish(
     data_dir: Path,
     *,
     force: bool,
-    workers: int,
+    workers: Workers,
     publish_to: str | None = None,
 ) -> None:
     result = build(data_dir, force=force, workers=workers)
@@ -185,7 +186,7 @@ def _guarded(summary: RunSummary, data_dir: Path, work: Any, wait: float) -> Run
         with writer_lock(data_dir, wait):
             work()
             summary.ok = True
-    except LockHeld as exc:
+    except (LockHeld, ClusterError) as exc:
         summary.error = str(exc)
     except SchemaError as exc:
         summary.error = f"a table broke the schema registry, nothing published: {exc}"
@@ -201,7 +202,7 @@ def run(
     sources: Path | None = None,
     *,
     crawl_options: dict[str, Any] | None = None,
-    workers: int = 1,
+    workers: Workers = IN_PROCESS,
     publish_to: str | None = None,
     wait: float = 0,
 ) -> RunSummary:
@@ -237,7 +238,7 @@ def run(
 
 
 def rebuild(
-    data_dir: Path, *, force: bool = False, workers: int = 1, wait: float = 0
+    data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS, wait: float = 0
 ) -> RunSummary:
     """Re-extract from the raw store what this extractor version has not read, rebuild every
     dataset and publish — no crawling. `force` re-extracts every document."""
@@ -256,6 +257,7 @@ def nightly(
     sources: Path | None = None,
     *,
     crawl_options: dict[str, Any] | None = None,
+    workers: Workers = IN_PROCESS,
     publish_to: str | None = None,
     wait: float = 0,
 ) -> RunSummary:
@@ -273,7 +275,12 @@ def nightly(
     root.setLevel(min(old_level or logging.WARNING, logging.INFO))
     try:
         summary = run(
-            data_dir, sources, crawl_options=crawl_options, publish_to=publish_to, wait=wait
+            data_dir,
+            sources,
+            crawl_options=crawl_options,
+            workers=workers,
+            publish_to=publish_to,
+            wait=wait,
         )
         summary.log_file = str(log_file)
         log.info("summary: %s", summary.paragraph())

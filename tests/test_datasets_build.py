@@ -20,6 +20,7 @@ import pytest
 
 import extract
 from nianbao.datasets.publish import current_release
+from nianbao.extraction import Workers
 from nianbao.lock import writer_lock
 from nianbao.pipeline import rebuild
 from tests.datasets_helpers import (
@@ -197,7 +198,7 @@ def test_result_does_not_depend_on_arrival_order(tmp_path: Path) -> None:
     random.Random(7).shuffle(shuffled)
     corpus_store(second, shuffled[:10])
     write_manifest(second, [document_row(second, i) for i in shuffled[10:]], name="part-1")
-    assert rebuild(first).ok and rebuild(second, workers=2).ok  # and in parallel
+    assert rebuild(first).ok and rebuild(second, workers=Workers(2)).ok  # and in parallel
     for name in CELL_TABLES:
         assert read(first, name).equals(read(second, name)), name
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from nianbao.options import data_dir_option
+from nianbao.extraction import Workers
+from nianbao.options import data_dir_option, workers_option
 
 DEMO_PORT = 18964
 
@@ -27,7 +28,8 @@ DEMO_PORT = 18964
     show_default=True,
     help="Port of the local portal (fixed, so a second demo finds the same URLs; 0: any).",
 )
-def demo_command(data_dir: Path, reports: int, port: int) -> None:
+@workers_option
+def demo_command(data_dir: Path, reports: int, port: int, workers: int | None) -> None:
     """Start the local test portal on loopback and run crawl → extract → publish on it.
 
     The portal serves realistic government sites (TRS in GBK, Hanweb, a JSON list API,
@@ -57,7 +59,12 @@ def demo_command(data_dir: Path, reports: int, port: int) -> None:
     try:
         portal.write_sources(sources)
         click.echo(f"local portal: {len(portal.sources())} sites on loopback; sources in {sources}")
-        summary = run(data_dir, sources, crawl_options={"throttle": False})
+        summary = run(
+            data_dir,
+            sources,
+            crawl_options={"throttle": False},
+            workers=Workers.from_options(workers, None),
+        )
     finally:
         portal.stop()
     click.echo(summary.paragraph())

@@ -8,16 +8,17 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
-from tqdm import tqdm
 
 import extract
 from extract import labels as L
 from extract.files import os_reason, source_name
 from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
-from nianbao.options import data_dir_option, wait_option
+from nianbao.extraction import ClusterError, Progress, Workers, ordered_map
+from nianbao.options import data_dir_option, scheduler_option, wait_option, workers_option
 
 # A directory is walked for these; a file named on the command line is always read.
 DOCUMENT_SUFFIXES = {
@@ -37,7 +38,6 @@ DOCUMENT_SUFFIXES = {
     ".tif",
     ".tiff",
 }
-PROGRESS_MIN_DOCUMENTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +74,16 @@ def _walk(top: Path) -> list[Found]:
     return sorted(found, key=lambda f: os.fsencode(f.path))
 
 
-def read(found: Found, max_bytes: int) -> Record:
-    source = source_name(found.path)
-    if found.error is not None:
+def read(path: Path, source: str, error: OSError | None, max_bytes: int) -> Record:
+    """One document's record (a task for the workers: `path` absolute, `source` as given)."""
+    if error is not None:
         return Record(
             source=source,
             status="failed",
-            error=os_reason(found.error, "list directory"),
+            error=os_reason(error, "list directory"),
             extractor_version=extract.__version__,
         )
-    return extract_path(found.path, source=source, max_bytes=max_bytes)
+    return extract_path(path, source=source, max_bytes=max_bytes)
 
 
 @click.command("extract")
@@ -111,6 +111,8 @@ def read(found: Found, max_bytes: int) -> Record:
 @click.option("--force", is_flag=True, help="With --rebuild: re-extract every document.")
 @data_dir_option
 @wait_option
+@workers_option
+@scheduler_option
 def extract_command(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -119,13 +121,15 @@ def extract_command(
     force: bool,
     data_dir: Path,
     wait: float,
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
     PATHS are files or directories (walked recursively). Without --json, prints each
     report's three tables (or, before 2019, its local 统计表), the figures its text
     states, and its consistency checks; with --json, the records of SCHEMA.md as JSON
-    Lines. Exits 1 when any document failed.
+    Lines, in the order of PATHS whatever the number of --workers. Exits 1 when any document failed.
 
     \b
     Examples:
@@ -133,36 +137,49 @@ def extract_command(
       nianbao extract tests/fixtures/corpus/docs/fj-putian-sjj-2012.html  # a 2012 统计表
       nianbao extract --json tests/fixtures/corpus/docs > records.jsonl
       nianbao extract --rebuild --data-dir data     # after upgrading nianbao
+      nianbao extract --rebuild --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
+      nianbao extract --json --workers 1 report.pdf  # in this process, no worker pool
     """
+    on = Workers.from_options(workers, scheduler)
     if rebuild:
         if paths:
             raise click.UsageError("give PATHS or --rebuild, not both")
         from nianbao.pipeline import rebuild as rebuild_datasets
 
-        summary = rebuild_datasets(data_dir, force=force, wait=wait)
+        summary = rebuild_datasets(data_dir, force=force, wait=wait, workers=on)
         click.echo(summary.paragraph())
         raise SystemExit(summary.exit_code)
     if not paths:
         raise click.UsageError("give one or more PATHS (files or directories), or --rebuild")
-    documents = list(iter_documents(paths))
+    documents = [
+        (found.path.absolute(), source_name(found.path), found.error, max_bytes)
+        for found in iter_documents(paths)
+    ]
     failed = 0
-    bar = tqdm(
-        documents,
-        desc="extract",
-        unit="doc",
-        file=sys.stderr,
-        disable=len(documents) < PROGRESS_MIN_DOCUMENTS or None,
-    )
-    for found in bar:
-        record = read(found, max_bytes)
-        failed += record.status == "failed"
-        if as_json:
-            click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
-        else:
-            click.echo(render(record))
+    with Progress(len(documents)) as progress:
+        for record in _records(documents, on):
+            failed += record.status == "failed"
+            progress.advance(record.pages)
+            if as_json:
+                click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+            else:
+                click.echo(render(record))
     if failed:
         click.echo(f"{failed} of {len(documents)} documents failed", err=True)
         sys.exit(1)
+
+
+def _records(documents: list[tuple[Any, ...]], on: Workers) -> Iterator[Record]:
+    try:
+        yield from ordered_map(read, documents, on, _crashed)
+    except ClusterError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _crashed(document: tuple[Any, ...], reason: str) -> Record:
+    return Record(
+        source=document[1], status="failed", error=reason, extractor_version=extract.__version__
+    )
 
 
 def render(record: Record) -> str:

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from nianbao.options import data_dir_option, wait_option
+from nianbao.extraction import Workers
+from nianbao.options import (
+    data_dir_option,
+    scheduler_option,
+    wait_option,
+    workers_option,
+)
 from nianbao.pipeline import RunSummary, nightly, run
 
 sources_option = click.option(
@@ -45,13 +51,8 @@ def _finish(summary: RunSummary, as_json: bool) -> None:
 @publish_to_option
 @wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-@click.option(
-    "--workers",
-    type=int,
-    default=1,
-    show_default=True,
-    help="Processes extracting documents in parallel.",
-)
+@workers_option
+@scheduler_option
 def run_command(
     sources: Path | None,
     data_dir: Path,
@@ -59,26 +60,29 @@ def run_command(
     publish_to: str | None,
     wait: float,
     as_json: bool,
-    workers: int,
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Crawl the sources, extract new or changed reports, build and publish every dataset.
 
     Publishing is atomic: readers of DATA_DIR/datasets see the old release until the new
     one is complete; a failed run leaves it untouched. Exits 1 when the run failed, or
     when another command is writing DATA_DIR (the message names it; see --wait).
+    New documents are read on every core, or on a Dask cluster with --scheduler.
 
     \b
     Examples:
       nianbao run                                   # bundled sources, ./data
       nianbao run --sources portal.yaml --data-dir /tmp/demo --no-throttle
       nianbao run --publish-to s3://my-bucket/nianbao      # with s3fs installed
+      nianbao run --scheduler tcp://10.0.0.5:8786   # extraction on a Dask cluster
       nianbao query "SELECT year, count(*) FROM reports GROUP BY year"
     """
     summary = run(
         data_dir,
         sources,
         crawl_options={"throttle": not no_throttle},
-        workers=workers,
+        workers=Workers.from_options(workers, scheduler),
         publish_to=publish_to,
         wait=wait,
     )
@@ -91,8 +95,16 @@ def run_command(
 @throttle_option
 @publish_to_option
 @wait_option
+@workers_option
+@scheduler_option
 def nightly_command(
-    sources: Path | None, data_dir: Path, no_throttle: bool, publish_to: str | None, wait: float
+    sources: Path | None,
+    data_dir: Path,
+    no_throttle: bool,
+    publish_to: str | None,
+    wait: float,
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """The scheduled run: lock, log file under DATA_DIR/logs, a one-paragraph summary
     (new, changed and failed reports, blocked sources, failing checks) and exit code 1
@@ -108,6 +120,7 @@ def nightly_command(
         data_dir,
         sources,
         crawl_options={"throttle": not no_throttle},
+        workers=Workers.from_options(workers, scheduler),
         publish_to=publish_to,
         wait=wait,
     )

@@ -17,8 +17,7 @@ import json
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +43,7 @@ from nianbao.datasets.registry import (
     TABLES,
     Table,
 )
+from nianbao.extraction import IN_PROCESS, Progress, Workers, ordered_map
 
 log = logging.getLogger(__name__)
 
@@ -131,74 +131,101 @@ def _store(data_dir: Path, sha256: str, record: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def extract_document(path: Path, sha256: str) -> dict[str, Any]:
-    """One document → record dict; any failure becomes a `failed` record, never a crash."""
+def extract_document(path: Path, sha256: str, source: str) -> dict[str, Any]:
+    """One document → record dict; any failure becomes a `failed` record, never a crash.
+
+    A task of `extraction.ordered_map`: runs on a worker process, perhaps on another
+    machine, so `path` is absolute; `source` is what the record names."""
     try:
-        record = extract_path(path).to_dict()
+        record = extract_path(path, source=source).to_dict()
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
         log.warning("extraction of %s failed: %s: %s", path, type(exc).__name__, exc)
-        record = {
-            "source": str(path),
-            "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}",
-            "extractor_version": extract.__version__,
-        }
+        return failed_record(source, sha256, f"{type(exc).__name__}: {exc}")
     record["sha256"] = sha256
     record.setdefault("extractor_version", extract.__version__)
     return record
 
 
-def ensure_records(
-    data_dir: Path, docs: list[dict[str, Any]], *, force: bool = False, workers: int = 1
-) -> tuple[dict[str, dict[str, Any]], int, set[str]]:
-    """Records of every document, extracting only those not cached for this version.
+def failed_record(source: str, sha256: str, reason: str) -> dict[str, Any]:
+    """The record of a document that could not be read at all, with the reason."""
+    return {
+        "source": source,
+        "status": "failed",
+        "error": reason,
+        "sha256": sha256,
+        "extractor_version": extract.__version__,
+    }
 
-    Returns (records by sha256, extracted now, documents whose raw file is missing)."""
+
+@dataclass
+class Extracted:
+    """What `ensure_records` found: every record, and those that hold for this build only
+    (not cached, so they are read again next run)."""
+
+    records: dict[str, dict[str, Any]]
+    extracted: int = 0  # read now, crashed ones included
+    missing: set[str] = field(default_factory=set)  # raw file gone from the store
+    crashed: set[str] = field(default_factory=set)  # the worker reading it died
+
+    @property
+    def this_build_only(self) -> set[str]:
+        return self.missing | self.crashed
+
+
+def ensure_records(
+    data_dir: Path,
+    docs: list[dict[str, Any]],
+    *,
+    force: bool = False,
+    workers: Workers = IN_PROCESS,
+) -> Extracted:
+    """Records of every document, extracting only those not cached for this version, on
+    `workers`; each record is kept as it arrives, so a run killed half-way loses nothing
+    already read. A document whose worker died is `failed` and not kept: the death may
+    have been another document's doing (memory), so it is tried again next run."""
     version = extract.__version__
-    out: dict[str, dict[str, Any]] = {}
+    found = Extracted({})
     todo: dict[str, Path] = {}
-    missing: set[str] = set()
     for doc in docs:
         sha = doc["sha256"]
-        if sha in out or sha in todo:
+        if sha in found.records or sha in todo:
             continue
         cached = None if force else _cached(data_dir, sha, version)
         path = data_dir / (doc["path"] or "")
         if cached is not None:
-            out[sha] = cached
+            found.records[sha] = cached
         elif not doc["path"] or not path.is_file():
-            out[sha] = _missing(data_dir, sha, path)
-            missing.add(sha)
+            found.records[sha] = _missing(data_dir, sha, path)
+            found.missing.add(sha)
         else:
             todo[sha] = path
-    shas = sorted(todo)
-    if shas:
-        log.info("extracting %d new or changed documents", len(shas))
-    paths = [todo[s] for s in shas]
-    if workers > 1 and len(shas) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results: Iterable[dict[str, Any]] = pool.map(extract_document, paths, shas)
-            for sha, record in zip(shas, results, strict=True):
+    if not todo:
+        return found
+
+    def crashed(task: tuple[Path, str, str], reason: str) -> dict[str, Any]:
+        _, sha, source = task
+        found.crashed.add(sha)
+        return failed_record(source, sha, reason)
+
+    log.info("extracting %d new or changed documents", len(todo))
+    tasks = [(todo[sha].absolute(), sha, str(todo[sha])) for sha in sorted(todo)]
+    with Progress(len(tasks)) as progress:
+        for record in ordered_map(extract_document, tasks, workers, crashed):
+            sha = record["sha256"]
+            if sha not in found.crashed:
                 _store(data_dir, sha, record)
-                out[sha] = record
-    else:
-        for sha, path in zip(shas, paths, strict=True):
-            record = extract_document(path, sha)
-            _store(data_dir, sha, record)
-            out[sha] = record
-    return out, len(shas), missing
+            found.records[sha] = record
+            progress.advance(record.get("pages"))
+    log.info("extracted %s", progress.rates())
+    found.extracted = len(tasks)
+    return found
 
 
 def _missing(data_dir: Path, sha: str, path: Path) -> dict[str, Any]:
     """A raw file gone from the store: failed now, not cached, so it is read when back."""
     log.warning("raw file %s of document %s is missing", path, sha)
-    return {
-        "source": str(path),
-        "status": "failed",
-        "error": f"raw file missing from the store: {path.relative_to(data_dir)}",
-        "sha256": sha,
-        "extractor_version": extract.__version__,
-    }
+    reason = f"raw file missing from the store: {path.relative_to(data_dir)}"
+    return failed_record(str(path), sha, reason)
 
 
 def load_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
@@ -415,7 +442,7 @@ def _fit(table: Table, raw: pa.Table) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=table.schema)
 
 
-def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResult:
+def build(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS) -> BuildResult:
     """The reports and crawler tables, and the row cache the other tables are made from one
     year at a time (nothing is written but the record and row caches; `publish` writes)."""
     data_dir = Path(data_dir)
@@ -425,11 +452,12 @@ def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResu
     cache = RowCache.empty() if force else RowCache.load(data_dir, extract.__version__)
     cached = cache.shas
     new_docs = [doc for doc in docs if doc["sha256"] not in cached]
-    records, extracted, missing = ensure_records(data_dir, new_docs, force=force, workers=workers)
+    found = ensure_records(data_dir, new_docs, force=force, workers=workers)
+    records, only_now = found.records, found.this_build_only
     if records or cached - shas:
-        kept = cache.merge(RowCache.from_records(records), keep=shas - missing).save(data_dir)
-        # documents whose raw file is missing take part in this build only
-        cache = kept.merge(RowCache.from_records({s: records[s] for s in missing}), keep=shas)
+        kept = cache.merge(RowCache.from_records(records), keep=shas - only_now).save(data_dir)
+        # documents whose raw file is missing or whose worker died take part in this build only
+        cache = kept.merge(RowCache.from_records({s: records[s] for s in only_now}), keep=shas)
     summaries = cache.summaries()
     reports, skipped = reports_table(docs, summaries, load_sources(data_dir))
     failures = sorted(
@@ -441,8 +469,8 @@ def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResu
         whole={"reports": reports, **crawled},
         cache=cache,
         documents=len(docs),
-        extracted=extracted,
-        reused=len(shas) - extracted - len(missing),
+        extracted=found.extracted,
+        reused=len(shas) - found.extracted - len(found.missing),
         extraction_failures=failures,
         skipped_not_report=skipped,
     )

@@ -1,0 +1,247 @@
+"""Running the extractor over many documents: in this process, on every core of this
+machine, or on the workers of a Dask cluster spread over several machines.
+
+Dask distributed does both the local and the multi-machine case (a `LocalCluster` of
+processes, or a `Client` on a running scheduler), rather than `ProcessPoolExecutor`
+locally, because:
+
+- one code path serves one machine and many, so the local default tests the cluster path;
+- a worker process that dies (a crash in a C library, the out-of-memory killer) costs only
+  the document it was reading: the nanny starts a new worker and the scheduler gives that
+  one task up as `KilledWorker`, which becomes a `failed` record with the reason. A
+  `ProcessPoolExecutor` breaks as a whole (`BrokenProcessPool`) and fails every pending
+  document without saying which one killed it.
+
+The price is a cluster start of about two seconds, paid only when there is more than one
+document and more than one worker.
+
+Tasks carry the file's path, not its bytes, and return the record: workers on other
+machines must see the raw store at the same path (a shared filesystem; the raw store is
+written once per sha256 and never changed, so any network filesystem serves). Results are
+handed back in the order the documents were given, whatever order the workers finish in,
+so a parallel run writes what a single-process run writes. At most `IN_FLIGHT_PER_WORKER`
+tasks per worker thread are submitted and not yet handed back, so 150,000 documents never
+mean 150,000 futures or records in memory at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tqdm import tqdm
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+# Submitted and not yet handed back, per worker thread: enough to keep every worker busy
+# while the document at the head of the order is still being read.
+IN_FLIGHT_PER_WORKER = 4
+MIN_IN_FLIGHT = 8
+CONNECT_TIMEOUT_S = 30
+# A task whose worker died is tried twice more on other workers (the death may have been
+# another document's doing: memory, or a task queued behind the one that crashed), then
+# given up as failed. Dask's default, 1.1 tasks per thread, keeps the next document
+# waiting on each worker, so a worker does not idle for a round trip to the scheduler.
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.scheduler.allowed-failures": 2}
+if sys.platform == "linux":
+    # Workers forked from this process start in a fraction of a second, with the extractor
+    # already imported; spawned ones re-import everything (10 s on a loaded 2-core machine).
+    LOCAL_CLUSTER_CONFIG["distributed.worker.multiprocessing-method"] = "fork"
+# Fewer documents than this are read in this process: starting worker processes costs
+# about a second, more than reading a handful of documents.
+LOCAL_MIN_DOCUMENTS = 8
+PROGRESS_MIN_DOCUMENTS = 10
+
+
+class ClusterError(RuntimeError):
+    """The Dask scheduler named by --scheduler cannot be reached."""
+
+
+def cpu_count() -> int:
+    """The cores this process may run on (a container's share, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Where extraction runs: `count` local processes (1: in this process, as before), or
+    the Dask cluster whose scheduler listens at `scheduler` (`count` is then unused)."""
+
+    count: int = 1
+    scheduler: str | None = None
+
+    @classmethod
+    def from_options(cls, count: int | None, scheduler: str | None) -> Workers:
+        """The command-line options: no --workers means every core."""
+        return cls(count or cpu_count(), scheduler)
+
+
+# Today's path, and the library's default: extraction in the calling process.
+IN_PROCESS = Workers()
+
+
+def ordered_map(
+    fn: Callable[..., R],
+    args: Sequence[tuple[Any, ...]],
+    workers: Workers,
+    crashed: Callable[[tuple[Any, ...], str], R],
+) -> Iterator[R]:
+    """`fn(*a)` for each `a` of `args`, in the order of `args`, on `workers`.
+
+    `fn` must not raise (the extractor does not); a task that fails anyway — its worker
+    died, or the worker cannot run it — yields `crashed(a, reason)` and the rest go on."""
+    if workers.scheduler is None and (workers.count <= 1 or len(args) < LOCAL_MIN_DOCUMENTS):
+        for a in args:
+            yield fn(*a)
+        return
+    with _client(workers, len(args)) as client:
+        yield from _in_order(client, fn, args, crashed)
+
+
+@contextmanager
+def _client(workers: Workers, tasks: int) -> Iterator[Any]:
+    """A Dask client on the cluster at `workers.scheduler`, or on a local cluster of
+    processes started for this run and stopped after it."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    # distributed sets its loggers to INFO on import: one line per worker start and stop
+    logging.getLogger("distributed").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
+    if workers.scheduler:
+        try:
+            client = Client(workers.scheduler, timeout=CONNECT_TIMEOUT_S)
+        except OSError as exc:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {workers.scheduler}: {exc}"
+            ) from exc
+        with client:
+            threads = client.nthreads()
+            log.info(
+                "extracting on the Dask cluster at %s: %d workers, %d threads",
+                workers.scheduler,
+                len(threads),
+                sum(threads.values()),
+            )
+            yield client
+        return
+    n = min(workers.count, tasks)
+    with (
+        dask.config.set(LOCAL_CLUSTER_CONFIG),
+        LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        log.info("extracting on %d local worker processes", n)
+        yield client
+
+
+def _in_order(
+    client: Any,
+    fn: Callable[..., R],
+    args: Sequence[tuple[Any, ...]],
+    crashed: Callable[[tuple[Any, ...], str], R],
+) -> Iterator[R]:
+    """Submit within the in-flight bound, collect as tasks finish, hand back in order."""
+    from distributed import as_completed
+
+    window = max(MIN_IN_FLIGHT, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
+    run = uuid.uuid4().hex[:8]
+    index: dict[Any, int] = {}
+    finished: dict[int, R] = {}
+    pending = as_completed()
+    submitted = handed = 0
+
+    def submit() -> None:
+        nonlocal submitted
+        while submitted < len(args) and submitted - handed < window:
+            future = client.submit(
+                fn, *args[submitted], key=f"extract-{run}-{submitted}", pure=False
+            )
+            index[future] = submitted
+            pending.add(future)
+            submitted += 1
+
+    submit()
+    for future in pending:
+        i = index.pop(future)
+        finished[i] = _result(future, args[i], crashed)
+        future.release()
+        while handed in finished:
+            yield finished.pop(handed)
+            handed += 1
+        submit()
+
+
+def _result(future: Any, a: tuple[Any, ...], crashed: Callable[[tuple[Any, ...], str], R]) -> R:
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker:
+        reason = "the worker process died while reading it (crashed or killed, e.g. out of memory)"
+    except Exception as exc:  # noqa: BLE001 - e.g. a worker without nianbao; the batch goes on
+        reason = f"the worker could not run the extractor: {type(exc).__name__}: {exc}"
+    log.warning("%s: %s", a[0], reason)
+    return crashed(a, reason)
+
+
+class Progress:
+    """A progress bar over documents (documents/s, ETA) that also shows pages/s."""
+
+    def __init__(self, total: int, desc: str = "extract") -> None:
+        self.pages = 0
+        self.documents = 0
+        self.started = time.monotonic()
+        self.bar = tqdm(
+            total=total,
+            desc=desc,
+            unit="doc",
+            file=sys.stderr,
+            # off for a handful of documents, and when stderr is no terminal (logs, cron)
+            disable=total < PROGRESS_MIN_DOCUMENTS or None,
+        )
+
+    def advance(self, pages: int | None) -> None:
+        """One more document done, of `pages` pages (None: a format without pages)."""
+        self.pages += pages or 0
+        self.documents += 1
+        if self.elapsed:
+            self.bar.set_postfix_str(f"{self.pages / self.elapsed:.1f} pages/s", refresh=False)
+        self.bar.update(1)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def rates(self) -> str:
+        """Documents and pages per second so far, for the log."""
+        seconds = max(self.elapsed, 1e-9)
+        return (
+            f"{self.documents} documents ({self.pages} pages) in {seconds:.1f} s: "
+            f"{self.documents / seconds:.1f} documents/s, {self.pages / seconds:.1f} pages/s"
+        )
+
+    def close(self) -> None:
+        self.bar.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
