@@ -1,4 +1,4 @@
-"""The Parquet manifests under DIR/manifests: documents, crawl_runs and crawl_sources.
+"""The Parquet manifests under DIR/manifests: documents, crawl_runs, crawl_sources, listings.
 
 Each writer appends its own part files (`part-<run_id>-<n>.parquet`, written to a temporary
 name and renamed), so several workers and a run killed at any moment never leave a torn or
@@ -81,6 +81,14 @@ SOURCES_SCHEMA = pa.schema(
         ("errors", pa.int64()),
         ("evidence", pa.string()),
         ("finished_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+LISTINGS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_id", pa.string()),
+        ("url", pa.string()),
+        ("state", pa.string()),  # listed | gone (linked, but answered 404/410)
     ]
 )
 
@@ -257,6 +265,16 @@ def write_run(data_dir: Path, run: dict[str, Any], sources: list[dict[str, Any]]
     write_part(manifest_dir(data_dir, "crawl_runs"), [run], RUNS_SCHEMA, run["run_id"])
     if sources:
         write_part(manifest_dir(data_dir, "crawl_sources"), sources, SOURCES_SCHEMA, run["run_id"])
+
+
+def write_listings(data_dir: Path, run_id: str, listings: list[tuple[str, str, str]]) -> None:
+    """What each list showed in this run, so the next build can tell what was withdrawn."""
+    rows = [
+        {"run_id": run_id, "source_id": sid, "url": url, "state": state}
+        for sid, url, state in listings
+    ]
+    if rows:
+        write_part(manifest_dir(data_dir, "listings"), rows, LISTINGS_SCHEMA, run_id)
 
 
 def previous_reports_listed(data_dir: Path) -> dict[str, int]:

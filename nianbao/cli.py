@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from extract import __version__
+from nianbao.commands.coverage import coverage_command
 from nianbao.commands.crawl import crawl_command
 from nianbao.commands.demo import demo_command
 from nianbao.commands.extract import extract_command
@@ -53,6 +54,7 @@ cli.add_command(export_command)
 cli.add_command(show_command)
 cli.add_command(publish_command)
 cli.add_command(serve_command)
+cli.add_command(coverage_command)
 
 
 def main() -> None:

@@ -106,6 +106,8 @@ class ReportsSpider(scrapy.Spider):
         self.by_id = {s.id: s for s in sources}
         self.seen = seen
         self.listed: dict[str, set[str]] = defaultdict(set)
+        # report pages a list still links but that answer 404/410: withdrawn (see `listings`)
+        self.gone: dict[str, set[str]] = defaultdict(set)
         self.linger = 0.0
         self.idle_since: float | None = None
 
@@ -300,6 +302,13 @@ class ReportsSpider(scrapy.Spider):
         for entry in entries:
             yield self._report_request(source, entry)
 
+    def listings(self) -> list[tuple[str, str, str]]:
+        """(source id, URL, state) of what this run saw: every report its lists linked
+        (`listed`) and those of them that answered 404 or 410 (`gone`)."""
+        rows = [(sid, url, "listed") for sid, urls in self.listed.items() for url in urls]
+        rows += [(sid, url, "gone") for sid, urls in self.gone.items() for url in urls]
+        return sorted(rows)
+
     @staticmethod
     def _allowed(source: Source, url: str) -> bool:
         return host_allowed(urlsplit(url).hostname or "", source.allowed_domains)
@@ -319,6 +328,8 @@ class ReportsSpider(scrapy.Spider):
         kind = error_kind(failure)
         if request.meta.get("probe") and kind == "http_404":
             return  # the end of a probed TRS page sequence
+        if request.meta.get("kind") == "report" and kind in ("http_404", "http_410"):
+            self.gone[source_id].add(request.url)
         stats.inc_value(f"nianbao/errors/{kind}")
         stats.inc_value(f"source/{source_id}/errors")
         logger.warning(

@@ -11,7 +11,7 @@ import click
 import duckdb
 
 from nianbao.datasets.export import ExportError, export
-from nianbao.datasets.query import NoDatasets, agency_reports, query
+from nianbao.datasets.query import NoDatasets, agency_changes, agency_reports, query
 from nianbao.options import data_dir_option
 
 
@@ -90,7 +90,8 @@ def export_command(data_dir: Path, fmt: str, output: Path | None, what: str) -> 
 @data_dir_option
 @click.argument("agency")
 def show_command(data_dir: Path, agency: str) -> None:
-    """An agency's reports year by year, with source links and failed checks. AGENCY is an
+    """An agency's reports year by year, with source links and failed checks, and what
+    changed after publication (withdrawn reports, cells a new version changed). AGENCY is an
     agency id (ag-…) or part of its name.
 
     \b
@@ -100,6 +101,7 @@ def show_command(data_dir: Path, agency: str) -> None:
     """
     try:
         rows = agency_reports(data_dir, agency)
+        changes = agency_changes(data_dir, sorted({r["agency_id"] for r in rows}))
     except (NoDatasets, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
     if not rows:
@@ -127,3 +129,26 @@ def show_command(data_dir: Path, agency: str) -> None:
                 if check["left"] is not None and check["right"] is not None
                 else f"       FAILED {check['name']} {check['table_name']} {where}"
             )
+    if changes:
+        click.echo("\nchanges after publication:")
+    for change in changes:
+        click.echo(f"  {_change_line(change)}")
+
+
+def _change_line(change: dict[str, Any]) -> str:
+    """One line of `show` for a `changes` row."""
+    year = change["year"] or "????"
+    if change["kind"] == "withdrawn":
+        seen = change["last_seen_at"]
+        return (
+            f"{year} WITHDRAWN {change['report_id']} ({change['evidence']});"
+            f" last seen {seen:%Y-%m-%d}: {change['url']}"
+            if seen
+            else f"{year} WITHDRAWN {change['report_id']} ({change['evidence']}): {change['url']}"
+        )
+    if change["kind"] == "new_version":
+        return f"{year} new version {change['report_id']} replaces {change['previous_report_id']}"
+    where = f"{change['table_name']} {change['row_label']} / {change['column_key']}"
+    return (
+        f"{year} {change['kind']} {where}: {change['old_raw'] or '-'} → {change['new_raw'] or '-'}"
+    )

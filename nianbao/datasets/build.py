@@ -31,8 +31,11 @@ import pyarrow.parquet as pq
 
 import extract
 from extract.pipeline import extract_path
+from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
+from nianbao.datasets.changes import changes_table
+from nianbao.datasets.coverage import coverage_table, division_codes_table, publishers_table
 from nianbao.datasets.crosscheck import compared_cells, cross_year_checks
 from nianbao.datasets.registry import (
     CHECKS,
@@ -279,7 +282,8 @@ def report_row(
     """The reports row of one document read (`summary`: `records.summary_row`); version
     numbers and check counts come later."""
     agency = _agency(doc, summary, source)
-    scope = source.get("division_code") or doc.get("source_id") or ""
+    # the unit's current code: an agency keeps its id when its division is recoded
+    scope = dv.current_code(source.get("division_code")) or doc.get("source_id") or ""
     return {
         "report_id": rec.report_id(doc["sha256"]),
         "agency_id": rec.agency_id(scope, agency),
@@ -429,7 +433,7 @@ def _fit(table: Table, raw: pa.Table) -> pa.Table:
 
 
 def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResult:
-    """The reports and crawler tables, and the row cache the other tables are made from one
+    """The reports, crawler, publishers, coverage and changes tables, and the row cache the
     year at a time (nothing is written but the record and row caches; `publish` writes)."""
     data_dir = Path(data_dir)
     docs = load_documents(data_dir)
@@ -444,7 +448,17 @@ def build(data_dir: Path, *, force: bool = False, workers: int = 1) -> BuildResu
         # documents whose raw file is missing take part in this build only
         cache = kept.merge(RowCache.from_records({s: records[s] for s in missing}), keep=shas)
     summaries = cache.summaries()
-    reports, skipped = reports_table(docs, summaries, load_sources(data_dir))
+    sources = load_sources(data_dir)
+    reports, skipped = reports_table(docs, summaries, sources)
+    listings = read_parquet_dir(data_dir / "manifests" / "listings")
+    crawled |= {
+        "publishers": publishers_table(sources),
+        "division_codes": division_codes_table(),
+        "coverage": coverage_table(
+            reports, sources, crawled["crawl_sources"], crawled["crawl_runs"]
+        ),
+        "changes": changes_table(reports, docs, cache, listings, crawled),
+    }
     failures = sorted(
         f"{doc['url']}: {summaries[doc['sha256']]['error']}"
         for doc in docs
