@@ -110,6 +110,7 @@ class ReportsSpider(scrapy.Spider):
         self.gone: dict[str, set[str]] = defaultdict(set)
         self.linger = 0.0
         self.idle_since: float | None = None
+        self.lists_only = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -118,6 +119,7 @@ class ReportsSpider(scrapy.Spider):
         seen = SeenStore.load(Path(settings.get("NIANBAO_DATA_DIR")))
         spider = cls(sources, seen, *args, **kwargs)
         spider._set_crawler(crawler)
+        spider.lists_only = settings.getbool("NIANBAO_LISTS_ONLY")
         linger = settings.getfloat("NIANBAO_REDIS_IDLE_CLOSE_SECONDS")
         if settings.get("REDIS_URL") and linger > 0:
             spider.linger = linger
@@ -186,6 +188,8 @@ class ReportsSpider(scrapy.Spider):
             response.url, self._text(response, source), response.meta["family"]
         )
         hops = response.meta.get("hops", 0)
+        if hops == 0 and response.meta.get("redirect_urls"):
+            stats.set_value(f"source/{source.id}/moved_to", response.url)
         # Links to other sites are dropped here, before the shared duplicate filter sees them:
         # a report another source lists as its own must still be fetched for that source.
         entries = [e for e in result.entries if self._allowed(source, e.url)]
@@ -193,6 +197,11 @@ class ReportsSpider(scrapy.Spider):
             stats.inc_value("nianbao/offsite_entries", len(result.entries) - len(entries))
         reports = [e for e in entries if not e.is_column]
         columns = [e for e in entries if e.is_column]
+        if reports and not stats.get_value(f"source/{source.id}/column"):
+            # where the 年报 column is, and what runs it (for `nianbao sources`)
+            column = response.meta.get("column_url") or response.url
+            stats.set_value(f"source/{source.id}/column", column)
+            stats.set_value(f"source/{source.id}/family", result.family)
         listed_here = {r.url for r in reports}
         fallback = [
             e for e in response.meta.get("fallback_entries", []) if e.url not in listed_here
@@ -207,7 +216,10 @@ class ReportsSpider(scrapy.Spider):
         for follow in result.follow:
             if not self._allowed(source, follow.url):
                 continue
-            meta: dict[str, Any] = {"probe": follow.family == "trs"}
+            meta: dict[str, Any] = {
+                "probe": follow.family == "trs",
+                "column_url": response.meta.get("column_url") or response.url,
+            }
             if deferred:
                 meta["fallback_entries"] = deferred
             yield self._list_request(
@@ -299,6 +311,8 @@ class ReportsSpider(scrapy.Spider):
         listed = self.listed[source.id]
         listed.update(e.url for e in entries)
         self.crawler.stats.set_value(f"source/{source.id}/reports_listed", len(listed))
+        if self.lists_only:
+            return
         for entry in entries:
             yield self._report_request(source, entry)
 
