@@ -4,6 +4,7 @@ which sources still answer."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -36,10 +37,13 @@ def sources_group() -> None:
 
 
 def append_source(path: Path, entry: dict) -> None:
-    """Append one entry under `sources:` of a YAML registry, keeping its comments."""
+    """Append one entry under `sources:` of a YAML registry, keeping its comments, at the
+    indentation its entries already have."""
     text = path.read_text(encoding="utf-8")
+    items = re.findall(r"^( *)- ", text, re.M)
+    indent = items[0] if items else "  "
     block = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False)
-    indented = "".join(f"  {line}" if line.strip() else line for line in block.splitlines(True))
+    indented = "".join(indent + line if line.strip() else line for line in block.splitlines(True))
     path.write_text(text.rstrip("\n") + "\n" + indented, encoding="utf-8")
 
 

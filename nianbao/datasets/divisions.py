@@ -62,7 +62,12 @@ def current_divisions() -> dict[str, Division]:
 
     out: dict[str, Division] = {}
     for province in AREAS:
-        if province["code"] in _NOT_GOVERNMENTS or province["type"] not in _PROVINCE_TYPES:
+        code = province["code"]  # 台湾省 has no code there ("资料暂缺")
+        if (
+            not code.isdigit()
+            or code in _NOT_GOVERNMENTS
+            or province["type"] not in _PROVINCE_TYPES
+        ):
             continue
         p = _code(province["code"])
         out[p] = Division(p, province["name"], "province", province["type"], None)
