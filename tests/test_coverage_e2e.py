@@ -11,29 +11,15 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from nianbao.cli import cli
 from nianbao.datasets import records as rec
 from nianbao.pipeline import run
 from tests.test_datasets_build import read
+from tests.test_datasets_pipeline import invoke, portal  # noqa: F401, F811 - a fixture
 
 pytestmark = pytest.mark.slow
 
 LATE = "portal-late-linan"
-
-
-@pytest.fixture(scope="module")
-def portal():
-    from crawler.portal import Portal
-
-    with Portal(reports_per_site=6, slow_seconds=0.2) as served:
-        yield served
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
 
 
 def statuses(data: Path, source_id: str) -> dict[int, str]:
@@ -42,7 +28,7 @@ def statuses(data: Path, source_id: str) -> dict[int, str]:
     return {r["year"]: r["status"] for r in rows}
 
 
-def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:
+def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # noqa: F811
     sources = portal.write_sources(tmp_path / "sources.yaml")
     data = tmp_path / "data"
     first = run(data, sources, crawl_options={"throttle": False})
@@ -151,7 +137,7 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:
     )
 
 
-def test_sources_add_and_check(portal, tmp_path: Path) -> None:
+def test_sources_add_and_check(portal, tmp_path: Path) -> None:  # noqa: F811
     from crawler.sources import load_sources
 
     catalog = portal.site("portal-xxgk-miyun")

@@ -565,6 +565,10 @@ DIVISION_CHANGES = ("current", "renamed", "recoded", "abolished", "new")
 DIVISION_CODE = _f(
     "division_code", "string", "6-digit administrative division code", "6位行政区划代码"
 )
+PROVINCE_CODE = _f(
+    "province_code", "string", "Division code of the province", "所属省级行政区划代码"
+)
+EVIDENCE = _f("evidence", "string", "What the status rests on", "判断依据")
 PACKAGE = _f(
     "package",
     "string",
@@ -588,7 +592,7 @@ PUBLISHERS = Table(
         _f("level", "string", "Administrative level", "行政层级", required=True, enum=LEVELS),
         _f("kind", "string", "Type of the unit (地级市, 县, 市辖区 …)", "单位类型"),
         _f("parent_code", "string", "Division code of the parent unit", "上级行政区划代码"),
-        _f("province_code", "string", "Division code of the province", "所属省级行政区划代码"),
+        PROVINCE_CODE,
         _f("source_ids", "string", "Sources that publish for it (comma-separated)", "来源编号"),
         _f(
             "former_codes",
@@ -651,7 +655,7 @@ COVERAGE = Table(
         _f("name", "string", "Name of the source or government", "名称", required=True),
         _f("level", "string", "Administrative level", "行政层级", enum=LEVELS),
         DIVISION_CODE,
-        _f("province_code", "string", "Division code of the province", "所属省级行政区划代码"),
+        PROVINCE_CODE,
         _f("city_code", "string", "Division code of the prefecture", "所属地级行政区划代码"),
         _f("year", "int32", "Report year", "报告年度", required=True, minimum=2000, maximum=2100),
         _f(
@@ -690,7 +694,7 @@ COVERAGE = Table(
         _f("crawl_status", "string", "Status of the source in the last crawl", "最近抓取状态"),
         _f("reports", "int32", "Report versions of that year", "该年度报告版本数", minimum=0),
         _f("report_id", "string", "The latest report version of that year", "最新报告版本编号"),
-        _f("evidence", "string", "What the status rests on", "判断依据"),
+        EVIDENCE,
     ),
     primary_key=("unit_id", "year"),
 )
