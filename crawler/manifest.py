@@ -91,6 +91,8 @@ LISTINGS_SCHEMA = pa.schema(
         ("state", pa.string()),  # listed | gone (linked, but answered 404/410)
     ]
 )
+# crawl_sources evidence of a source that robots.txt keeps out: no page could be read
+ROBOTS_FORBIDDEN = "robots.txt forbids its pages"
 
 
 def manifest_dir(data_dir: Path, table: str) -> Path:

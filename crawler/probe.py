@@ -37,7 +37,7 @@ class Probe:
     """What revisiting one source found."""
 
     source_id: str
-    status: str  # ok, blocked, failed, empty (as crawl_sources), or moved
+    status: str  # ok, blocked, failed, empty (as crawl_sources), or moved (redirected away)
     reports_listed: int
     column: str | None
     family: str | None
@@ -64,7 +64,7 @@ def probe(
         row = rows.get(source.id) or {"status": "failed", "reports_listed": 0, "evidence": None}
         moved = stats.get(f"source/{source.id}/moved_to")
         status = row["status"]
-        if moved and status == "ok" and _elsewhere(source.url, moved):
+        if moved and status != "blocked" and _elsewhere(source.url, moved):
             status = "moved"
         out[source.id] = Probe(
             source.id,

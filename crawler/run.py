@@ -18,7 +18,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.manifest import compact_documents, write_listings, write_run
+from crawler.manifest import ROBOTS_FORBIDDEN, compact_documents, write_listings, write_run
 from crawler.monitors import FAILURES_KEY
 from crawler.settings import crawl_settings, redis_settings
 from crawler.sources import load_sources
@@ -39,7 +39,7 @@ def source_rows(stats: dict[str, Any], source_ids: list[str], run_id: str) -> li
         elif errors:
             status, evidence = "failed", f"{errors} errors and no reports listed"
         elif stats.get(f"source/{sid}/robots_forbidden"):
-            status, evidence = "empty", "robots.txt forbids its pages"
+            status, evidence = "empty", ROBOTS_FORBIDDEN
         else:
             status, evidence = "empty", "no reports listed"
         rows.append(

@@ -231,6 +231,8 @@ class Site:
             self._place_images(self.reports[-5])
         start, middle = self.redirect_paths(self.moved)
         self.redirects = {start: (301, middle), middle: (302, self.moved.path)}
+        # where the 年报 column was before a redesign: it now redirects to `list_path`
+        self.former_list_path = "/former" + self.list_path
         self.failed_once: set[str] = set()
         self.routes: dict[str, Doc] = {d.path: d for d in [*self.reports, *self.notices]}
         if self.disallow_prefix:
@@ -402,6 +404,8 @@ class Site:
         if target in self.redirects:
             status, location = self.redirects[target]
             return Response(status, b"", headers=[("Location", self.url(location))])
+        if target == self.former_list_path:
+            return Response(301, b"", headers=[("Location", self.url(self.list_path))])
         delay = 0.0
         if self.transient.path == target:
             with self._lock:

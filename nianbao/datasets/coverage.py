@@ -9,7 +9,8 @@ year for every government nianbao has no source for:
                        through after the deadline without it
   unreadable           reports found, none readable (failed, needs_ocr, unsupported …)
   not_yet_due          none yet, the deadline has not passed
-  blocked              none, and the source's last crawl was blocked or failed
+  blocked              none, and the source's last crawl was blocked, failed, or kept out
+                       by robots.txt
   missing              none, the deadline passed, and the source's last crawl went through
   no_source            a government without a source, or a source never crawled
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from crawler.manifest import ROBOTS_FORBIDDEN
 from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
 from nianbao.datasets.registry import COVERAGE, DIVISION_CODES, LEVELS, PUBLISHERS
@@ -180,7 +182,7 @@ def _absent(year: int, today: date, crawls: list[tuple]) -> tuple[str, str]:
     if not crawls:
         return "no_source", "source in the registry, never crawled"
     end, status, evidence = crawls[-1]
-    if status in ("blocked", "failed"):
+    if status in ("blocked", "failed") or evidence == ROBOTS_FORBIDDEN:
         return "blocked", f"last crawl {end.date()} {status}: {evidence or ''}".rstrip(": ")
     return "missing", f"no report of {year} after the deadline {due}; crawled {end.date()}"
 
