@@ -70,12 +70,15 @@ def withdrawn_rows(
     seen: dict[str, list[tuple[datetime, set[str], set[str]]]],
 ) -> list[dict[str, Any]]:
     """One `withdrawn` row per report page the last crawl of its source no longer showed."""
+    if not seen:
+        return []
     listed_as: dict[str, set[str]] = defaultdict(set)  # page URL -> URLs a list linked it by
     for doc in docs:
         page = doc.get("page_url") or doc["url"]
         listed_as[page] |= {page, doc["url"], doc.get("listed_url") or page}
     latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in reports.to_pylist():
+    columns = ["report_id", "agency_id", "year", "source_id", "page_url", "version", "fetched_at"]
+    for row in reports.select(columns).to_pylist():
         key = (row["source_id"] or "", row["page_url"])
         if key not in latest or row["version"] > latest[key]["version"]:
             latest[key] = row
@@ -127,7 +130,8 @@ def version_rows(reports: pa.Table, cache: RowCache) -> list[dict[str, Any]]:
         return []
     wanted = set(zip(newer["agency_id"].to_pylist(), newer["year"].to_pylist(), strict=True))
     groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for row in reports.to_pylist():
+    columns = ["report_id", "agency_id", "year", "source_id", "url", "sha256", "version"]
+    for row in reports.select([*columns, "fetched_at"]).to_pylist():
         if (row["agency_id"], row["year"]) in wanted:
             groups[(row["agency_id"], row["year"])].append(row)
     out = []

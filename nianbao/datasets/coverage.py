@@ -199,7 +199,9 @@ def coverage_table(
     crawls = _crawls(crawl_sources, crawl_runs)
     by_source: dict[str, dict[int, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     names: dict[str, str] = {}
-    for r in reports.to_pylist():
+    wanted = ["report_id", "source_id", "source_name", "year", "status", "published_date"]
+    wanted += ["fetched_at", "version", "is_latest"]
+    for r in reports.select(wanted).to_pylist():
         if r["source_id"] and r["year"]:
             by_source[r["source_id"]][r["year"]].append(r)
             names.setdefault(r["source_id"], r["source_name"] or r["source_id"])
@@ -242,24 +244,22 @@ def coverage_table(
     for division in dv.current_divisions().values():
         if division.code in covered:
             continue
+        base = {
+            "unit_id": f"division:{division.code}",
+            "agency_id": rec.agency_id(division.code, government_name(division)),
+            "name": government_name(division),
+            "level": division.level,
+            "division_code": division.code,
+            "province_code": _province(division.code),
+            "city_code": _city(division.code),
+            "status": "no_source",
+            "reports": 0,
+            "evidence": "no source in the registry",
+        }
         for year in range(first_year, today.year + 1):
-            rows.append(
-                {
-                    "unit_id": f"division:{division.code}",
-                    "agency_id": rec.agency_id(division.code, government_name(division)),
-                    "name": government_name(division),
-                    "level": division.level,
-                    "division_code": division.code,
-                    "province_code": _province(division.code),
-                    "city_code": _city(division.code),
-                    "year": year,
-                    "status": "no_source",
-                    "deadline_date": deadline(year),
-                    "reports": 0,
-                    "evidence": "no source in the registry",
-                }
-            )
+            rows.append({**base, "year": year, "deadline_date": deadline(year)})
     log.info("coverage: %d rows", len(rows))
+    names = COVERAGE.column_names
     return pa.Table.from_pylist(
-        [{n: r.get(n) for n in COVERAGE.column_names} for r in rows], schema=COVERAGE.schema
+        [{n: r.get(n) for n in names} for r in rows], schema=COVERAGE.schema
     )
