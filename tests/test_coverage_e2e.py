@@ -82,6 +82,10 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # 
     portal.correct(corrected)
     second = run(data, sources, crawl_options={"throttle": False})
     assert second.ok, second.error
+    assert "After publication: 1 reports withdrawn, 1 cells changed by new versions." in (
+        second.paragraph()
+    )
+    assert second.withdrawn_reports == [before[withdrawn]["report_id"]]
 
     runs = read(data, "crawl_runs").to_pylist()
     first_end = next(r["finished_at"] for r in runs if r["run_id"] == first.crawl_run_id)
