@@ -1,4 +1,4 @@
-"""The Parquet manifests under DIR/manifests: documents, crawl_runs and crawl_sources.
+"""The Parquet manifests under DIR/manifests: documents, crawl_runs, crawl_sources, listings.
 
 Each writer appends its own part files (`part-<run_id>-<n>.parquet`, written to a temporary
 name and renamed), so several workers and a run killed at any moment never leave a torn or
@@ -85,6 +85,16 @@ SOURCES_SCHEMA = pa.schema(
         ("dropped_by_reason", pa.string()),
     ]
 )
+LISTINGS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_id", pa.string()),
+        ("url", pa.string()),
+        ("state", pa.string()),  # listed | gone (linked, but answered 404/410)
+    ]
+)
+# crawl_sources evidence of a source that robots.txt keeps out: no page could be read
+ROBOTS_FORBIDDEN = "robots.txt forbids its pages"
 
 
 def manifest_dir(data_dir: Path, table: str) -> Path:
@@ -115,11 +125,13 @@ KEYS = {
     "documents": (("sha256", "url"), "fetched_at"),
     "crawl_runs": (("run_id",), "finished_at"),
     "crawl_sources": (("run_id", "source_id"), "finished_at"),
+    "listings": (("run_id", "source_id", "url", "state"), "run_id"),
 }
 SCHEMAS = {
     "documents": DOCUMENTS_SCHEMA,
     "crawl_runs": RUNS_SCHEMA,
     "crawl_sources": SOURCES_SCHEMA,
+    "listings": LISTINGS_SCHEMA,
 }
 DAMAGED = "damaged"
 
@@ -363,6 +375,16 @@ def write_run(data_dir: Path, run: dict[str, Any], sources: list[dict[str, Any]]
     write_part(manifest_dir(data_dir, "crawl_runs"), [run], RUNS_SCHEMA, run["run_id"])
     if sources:
         write_part(manifest_dir(data_dir, "crawl_sources"), sources, SOURCES_SCHEMA, run["run_id"])
+
+
+def write_listings(data_dir: Path, run_id: str, listings: list[tuple[str, str, str]]) -> None:
+    """What each list showed in this run, so the next build can tell what was withdrawn."""
+    rows = [
+        {"run_id": run_id, "source_id": sid, "url": url, "state": state}
+        for sid, url, state in listings
+    ]
+    if rows:
+        write_part(manifest_dir(data_dir, "listings"), rows, LISTINGS_SCHEMA, run_id)
 
 
 def previous_reports_listed(data_dir: Path) -> dict[str, int]:

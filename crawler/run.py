@@ -1,8 +1,8 @@
 """Subprocess entry of one crawl: `python -m crawler.run --sources F --data-dir D --run-id R`.
 
 Scrapy runs on a Twisted reactor that cannot be restarted, so every crawl is its own process
-(crawler.runner starts it). After the crawl, this writes the run's crawl_runs and
-crawl_sources rows and prints a one-line JSON summary as the last line of standard output.
+(crawler.runner starts it). After the crawl, this writes the run's crawl_runs, crawl_sources
+and listings rows and prints a one-line JSON summary as the last line of standard output.
 Exit code: 0 when the crawl finished and every monitor passed, 1 otherwise.
 """
 
@@ -21,7 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from crawler.lifeline import die_with_parent
 from crawler.limits import truncated_key
 from crawler.losses import LOSSES, drop_example, dropped_by_reason
-from crawler.manifest import compact, write_run
+from crawler.manifest import ROBOTS_FORBIDDEN, compact, write_listings, write_run
 from crawler.monitors import FAILURES_KEY
 from crawler.settings import crawl_settings, redis_settings
 from crawler.sources import load_sources
@@ -51,7 +51,7 @@ def source_status(stats: dict[str, Any], sid: str) -> tuple[str, str | None]:
     if errors:
         return "failed", f"{errors} errors and no reports listed{drops}"
     if dropped.get("robots"):
-        return "empty", f"robots.txt forbids its pages{drops}"
+        return "empty", f"{ROBOTS_FORBIDDEN}{drops}"
     return "empty", f"no reports listed{drops}"
 
 
@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = source_rows(stats, [s.id for s in sources], args.run_id)
     run = summarize(stats, rows, args.run_id)
     write_run(data_dir, run, rows)
+    write_listings(data_dir, args.run_id, crawler.spider.listings())
     compact(data_dir, "documents")
     public = {k: v for k, v in run.items() if k != "stats"}
     print(json.dumps(public, default=str, ensure_ascii=False), flush=True)

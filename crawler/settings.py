@@ -58,6 +58,8 @@ BASE: dict[str, Any] = {
     "NIANBAO_MAX_BYTES_IN_FLIGHT": 256 * 1024 * 1024,
     "NIANBAO_MANIFEST_FLUSH_ROWS": 200,
     "NIANBAO_MANIFEST_FLUSH_SECONDS": 5.0,
+    # Read the lists only, fetch no report (`nianbao sources add` and `sources check`).
+    "NIANBAO_LISTS_ONLY": False,
     # Built-ins that do nothing here are switched off: they cost CPU on every request.
     # (Offsite: SourceDomainsMiddleware checks each source's own domains instead.)
     "DOWNLOADER_MIDDLEWARES": {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from extract import __version__
+from nianbao.commands.coverage import coverage_command
 from nianbao.commands.crawl import crawl_command
 from nianbao.commands.demo import demo_command
 from nianbao.commands.doctor import doctor_command
@@ -16,6 +17,7 @@ from nianbao.commands.portal import portal_command
 from nianbao.commands.publish import publish_command, serve_command
 from nianbao.commands.query import export_command, query_command, show_command
 from nianbao.commands.run import nightly_command, run_command
+from nianbao.commands.sources import sources_group
 from nianbao.options import setup_logging
 
 
@@ -55,6 +57,8 @@ cli.add_command(show_command)
 cli.add_command(publish_command)
 cli.add_command(serve_command)
 cli.add_command(doctor_command)
+cli.add_command(coverage_command)
+cli.add_command(sources_group)
 
 
 def main() -> None:

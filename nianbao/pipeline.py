@@ -60,6 +60,8 @@ class RunSummary:
     failed_reports: list[str] = field(default_factory=list)
     reports_failing_checks: int = 0
     failed_checks: int = 0
+    withdrawn_reports: list[str] = field(default_factory=list)
+    changed_cells: int = 0
     release: str | None = None
     mirrored_to: str | None = None
     log_file: str | None = None
@@ -99,6 +101,10 @@ class RunSummary:
             f"{self.reports} report versions: {len(self.new_reports)} new,"
             f" {len(self.changed_reports)} changed, {len(self.failed_reports)} with status failed;"
             f" {self.reports_failing_checks} reports fail {self.failed_checks} checks."
+        )
+        parts.append(
+            f"After publication: {len(self.withdrawn_reports)} reports withdrawn,"
+            f" {self.changed_cells} cells changed by new versions."
         )
         parts.append(f"Published release {self.release}." if self.release else "")
         if self.mirrored_to:
@@ -162,6 +168,13 @@ def _build_and_publish(
         reports.filter(pc.equal(reports["status"], "failed"))["report_id"].to_pylist()
     )
     _diff_reports(summary, _previous_reports(data_dir), reports)
+    changes = result.whole["changes"]
+    kinds = changes["kind"].to_pylist()
+    summary.withdrawn_reports = sorted(
+        rid for rid, kind in zip(changes["report_id"].to_pylist(), kinds, strict=True)
+        if kind == "withdrawn"
+    )  # fmt: skip
+    summary.changed_cells = sum(kind.startswith("cell_") for kind in kinds)
     meta = {
         "extractor_version": extract.__version__,
         "crawl_run_id": summary.crawl_run_id,

@@ -52,6 +52,11 @@ def test_sqlite_file_and_metadata(site: Path) -> None:
     reports = meta["databases"]["nianbao"]["tables"]["reports"]
     assert reports["facets"][0] == "year"
     assert reports["columns"]["year"].startswith("Year the report covers")
+    # the canned coverage query runs on the file and counts every coverage row once
+    canned = meta["databases"]["nianbao"]["queries"]["coverage_by_province"]["sql"]
+    counted = sum(sum(v for k, v in r.items() if k not in ("province_code", "year"))
+                  for r in db.query(canned, {"year": ""}))  # fmt: skip
+    assert counted == db["coverage"].count
 
 
 def test_sqlite_file_has_the_panel_and_the_pre2019_tables(site: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import socket
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ from crawler.portal.sites import EXAMPLE_PLACE
 from extract.pipeline import extract_path
 from nianbao.cli import cli
 from tests.conftest import CORPUS
+from nianbao.datasets.coverage import deadline
 
 
 def _free_port() -> int:
@@ -37,6 +39,22 @@ def test_demo_publishes_and_a_second_demo_fetches_nothing_new(tmp_path: Path) ->
         f"FROM read_parquet('{reports}/**/*.parquet', hive_partitioning = true)"
     ).fetchone()
     assert rows[0] > 20 and rows[1] > 20
+    # the demo also says who published on time, late, or was blocked, and what changed
+    coverage = tmp_path / "datasets" / "coverage"
+    statuses = dict(
+        con.execute(
+            f"SELECT status, count(*) FROM read_parquet('{coverage}/**/*.parquet', "
+            "hive_partitioning = false) WHERE source_id LIKE 'portal-%' GROUP BY ALL"
+        ).fetchall()
+    )
+    assert statuses["published"] > 0 and statuses["published_late"] > 0
+    # the WAF site and the one robots.txt keeps out are blocked on the last year due; this
+    # year is not yet due on every site (and, in January, last year too)
+    today = date.today()
+    january = today <= deadline(today.year - 1)
+    assert statuses.get("blocked", 0) == (0 if january else 2)
+    assert statuses["not_yet_due"] == 8 * (2 if january else 1)
+    assert list((tmp_path / "datasets" / "changes").rglob("*.parquet"))
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert " 0 new and 0 changed documents" in second.output

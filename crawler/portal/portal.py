@@ -126,6 +126,22 @@ SITES: list[tuple[str, SiteInfo]] = [
             notes="robots.txt: Disallow: / (as www.bjshy.gov.cn)",
         ),
     ),
+    (
+        "nextlink",
+        SiteInfo(
+            "portal-late-linan",
+            "杭州市临安区人民政府",
+            "临安区",
+            "330185",
+            "county",
+            "3301850004",
+            "nextlink",
+            notes="publishes every report five months late and none on 2023; registered "
+            "under 330185, the code of 临安市 before it became 临安区 (330112) in 2017",
+            late_days=150,
+            skip_year=2023,
+        ),
+    ),
 ]
 
 # Served with hostile=True only (never in the demo): sites that misbehave (crawler.portal.hostile).
@@ -384,11 +400,22 @@ class Portal:
 
     def mutate(self, url: str) -> None:
         """Publish a new revision of the report page or attachment at `url`."""
+        self._change(url, "mutate")
+
+    def withdraw(self, url: str) -> None:
+        """Take the report page at `url` off its list; it answers 404 from now on."""
+        self._change(url, "withdraw")
+
+    def correct(self, url: str) -> None:
+        """Re-publish the HTML report at `url` with its last table number corrected."""
+        self._change(url, "correct")
+
+    def _change(self, url: str, how: str) -> None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         for site in self.sites:
-            if site.origin == origin and site.mutate(target):
-                log.info("portal changed %s", url)
+            if site.origin == origin and getattr(site, how)(target):
+                log.info("portal: %s %s", how, url)
                 return
-        raise KeyError(f"the portal serves no document at {url}")
+        raise KeyError(f"the portal cannot {how} {url}")

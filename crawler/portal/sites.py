@@ -78,6 +78,7 @@ class Doc:
     broken: list[tuple[str, str]] = field(default_factory=list)  # linked files that 404
     images: list[tuple[str, str]] = field(default_factory=list)  # (src on the page, URL path)
     revision: int = 0
+    corrected: int = 0  # corrections published: each adds one to the last number printed
     modified: datetime | None = None
 
     def body(self) -> str:
@@ -89,6 +90,8 @@ class Doc:
             text = pages.pdf_only_body(self.files[0].name)
         else:
             text = pages.notice_body(self.title, self.agency, self.day)
+        if self.corrected:
+            text = corrected_numbers(text, self.corrected)
         if self.revision:
             text += f"<p>（本文于第{self.revision}次更正，更正后内容以此为准）</p>"
         return text
@@ -97,6 +100,17 @@ class Doc:
         return self.modified or datetime(
             self.day.year, self.day.month, self.day.day, 9, 30, tzinfo=CST
         ).astimezone(UTC)
+
+
+_LAST_NUMBER_CELL = re.compile(
+    r"(<td[^>]*>(?:\s*<[^>]+>)*\s*)(\d+)(\s*(?:<[^>]+>\s*)*</td>)(?!.*<td)", re.S
+)
+
+
+def corrected_numbers(html: str, times: int) -> str:
+    """The page after `times` corrections of its last table: the last number printed in a
+    cell grows by `times` (as when an agency re-publishes a report with a corrected total)."""
+    return _LAST_NUMBER_CELL.sub(lambda m: f"{m[1]}{int(m[2]) + times}{m[3]}", html, count=1)
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,8 @@ class SiteInfo:
     robots: str = "disallow"  # disallow | missing | sitemap | all
     waf: str | None = None  # jsl | ruishu
     notes: str = ""
+    late_days: int = 0  # every report is published this many days after the usual date
+    skip_year: int | None = None  # a year the site publishes no report on
 
 
 @dataclass
@@ -209,9 +225,13 @@ class Site:
         self.origin = ""  # http://host:port, set when the server binds
         self.started = datetime.now(UTC).replace(microsecond=0)
         self._lock = threading.Lock()
-        self.reports = self._plan_reports(real, n_reports)
+        spare = len(YEARS) if info.skip_year else 0  # reports planned to replace skipped ones
+        planned = self._plan_reports(real, n_reports + spare)
+        self.reports = [d for d in planned if d.year != info.skip_year][:n_reports]
+        for doc in self.reports:
+            doc.day += timedelta(days=info.late_days)
         self.notices = self._plan_notices()
-        extra = self._generated(n_reports, n_reports + 2)
+        extra = self._generated(n_reports + spare, n_reports + spare + 2)
         self.missing, self.hidden = extra
         for doc in [*self.reports, *self.notices, self.missing, self.hidden]:
             doc.index_no = f"{info.site_code[:6]}-{doc.day.year}-{doc.n + 1:05d}"
@@ -226,6 +246,8 @@ class Site:
             self._place_images(self.reports[-5])
         start, middle = self.redirect_paths(self.moved)
         self.redirects = {start: (301, middle), middle: (302, self.moved.path)}
+        # where the 年报 column was before a redesign: it now redirects to `list_path`
+        self.former_list_path = "/former" + self.list_path
         self.failed_once: set[str] = set()
         self.routes: dict[str, Doc] = {d.path: d for d in [*self.reports, *self.notices]}
         if self.disallow_prefix:
@@ -401,6 +423,8 @@ class Site:
         if target in self.redirects:
             status, location = self.redirects[target]
             return Response(status, b"", headers=[("Location", self.url(location))])
+        if target == self.former_list_path:
+            return Response(301, b"", headers=[("Location", self.url(self.list_path))])
         delay = 0.0
         if self.transient.path == target:
             with self._lock:
@@ -543,6 +567,24 @@ class Site:
         t.images = {self.url(p) for p in self.images}
         t.image_only = {self.url(d.path) for d, _ in self.images.values()}
         return t
+
+    def withdraw(self, path: str) -> bool:
+        """Take the report at `path` down: off the list, and its page answers 404."""
+        doc = self.routes.get(path)
+        if doc is None or doc not in self.reports:
+            return False
+        del self.routes[path]
+        self.rows = [r for r in self.rows if r.doc is not doc]
+        self.reports.remove(doc)
+        return True
+
+    def correct(self, path: str) -> bool:
+        """Re-publish the report at `path` with a corrected number (see `corrected_numbers`)."""
+        doc = self.routes.get(path)
+        if doc is None or doc.body_doc is None:
+            return False
+        doc.corrected += 1
+        return self.mutate(path)
 
     def mutate(self, path: str) -> bool:
         """Change the document or file at `path` (a new revision); False if not served here."""

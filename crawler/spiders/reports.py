@@ -111,8 +111,11 @@ class ReportsSpider(scrapy.Spider):
         limits = limits or Limits.defaults()
         self.budgets = {s.id: ListBudget(s.id, limits.for_source(s)) for s in sources}
         self.listed: dict[str, set[str]] = defaultdict(set)
+        # report pages a list still links but that answer 404/410: withdrawn (see `listings`)
+        self.gone: dict[str, set[str]] = defaultdict(set)
         self.linger = 0.0
         self.idle_since: float | None = None
+        self.lists_only = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -122,6 +125,7 @@ class ReportsSpider(scrapy.Spider):
         spider = cls(sources, seen, Limits.from_settings(settings), *args, **kwargs)
         spider._set_crawler(crawler)
         crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
+        spider.lists_only = settings.getbool("NIANBAO_LISTS_ONLY")
         linger = settings.getfloat("NIANBAO_REDIS_IDLE_CLOSE_SECONDS")
         if settings.get("REDIS_URL") and linger > 0:
             spider.linger = linger
@@ -194,6 +198,8 @@ class ReportsSpider(scrapy.Spider):
         )
         hops = response.meta.get("hops", 0)
         budget = self.budgets[source.id]
+        if hops == 0 and response.meta.get("redirect_urls"):
+            stats.set_value(f"source/{source.id}/moved_to", response.url)
         # Links to other sites are dropped here, before the shared duplicate filter sees them:
         # a report another source lists as its own must still be fetched for that source.
         entries: list[Entry] = []
@@ -204,6 +210,11 @@ class ReportsSpider(scrapy.Spider):
             stats.inc_value("nianbao/offsite_entries", len(offsite))
             record_drop(stats, source.id, "offsite_link", offsite[0].url, len(offsite))
         reports = [e for e in entries if not e.is_column]
+        column_url = response.meta.get("column_url") or response.url
+        if reports and not stats.get_value(f"source/{source.id}/column"):
+            # where the 年报 column is, and what runs it (for `nianbao sources`)
+            stats.set_value(f"source/{source.id}/column", column_url)
+            stats.set_value(f"source/{source.id}/family", result.family)
         listed_here = {r.url for r in reports}
         fallback = [
             e for e in response.meta.get("fallback_entries", []) if e.url not in listed_here
@@ -222,14 +233,14 @@ class ReportsSpider(scrapy.Spider):
             wanted = wanted[:room]
             columns = columns[: room - len(wanted)]
             follows = follows[: room - len(wanted) - len(columns)]
-        for entry in wanted:
+        for entry in [] if self.lists_only else wanted:
             yield self._report_request(source, entry)
         for entry in columns:
             if self._admit(budget, entry.url):
                 yield self._list_request(source, entry.url, family="auto", hops=hops + 1)
         for follow in follows:
             if self._admit(budget, follow.url, follow):
-                yield self._follow_request(source, follow, hops, deferred)
+                yield self._follow_request(source, follow, hops, deferred, column_url)
         if not result.entries and not result.follow:
             stats.inc_value(f"source/{source.id}/empty_list_pages")
             logger.warning(
@@ -260,9 +271,10 @@ class ReportsSpider(scrapy.Spider):
         return False
 
     def _follow_request(
-        self, source: Source, follow: ListRequest, hops: int, deferred: list[Entry]
+        self, source: Source, follow: ListRequest, hops: int, deferred: list[Entry], column: str
     ) -> Request:
-        meta: dict[str, Any] = {"probe": follow.family == "trs"}
+        # column_url: where the 年报 column is, for `nianbao sources` (a page 2 is not it)
+        meta: dict[str, Any] = {"probe": follow.family == "trs", "column_url": column}
         if deferred:
             meta["fallback_entries"] = deferred
         return self._list_request(
@@ -349,8 +361,17 @@ class ReportsSpider(scrapy.Spider):
 
     def _report_requests(self, source: Source, entries: list[Entry]) -> Iterator[Request]:
         self._note_listed(source, entries)
+        if self.lists_only:
+            return
         for entry in entries:
             yield self._report_request(source, entry)
+
+    def listings(self) -> list[tuple[str, str, str]]:
+        """(source id, URL, state) of what this run saw: every report its lists linked
+        (`listed`) and those of them that answered 404 or 410 (`gone`)."""
+        rows = [(sid, url, "listed") for sid, urls in self.listed.items() for url in urls]
+        rows += [(sid, url, "gone") for sid, urls in self.gone.items() for url in urls]
+        return sorted(rows)
 
     @staticmethod
     def _allowed(source: Source, url: str) -> bool:
@@ -371,6 +392,8 @@ class ReportsSpider(scrapy.Spider):
         kind = error_kind(failure)
         if request.meta.get("probe") and kind == "http_404":
             return  # the end of a probed TRS page sequence
+        if request.meta.get("kind") == "report" and kind in ("http_404", "http_410"):
+            self.gone[source_id].add(request.url)
         stats.inc_value(f"nianbao/errors/{kind}")
         stats.inc_value(f"source/{source_id}/errors")
         logger.warning(

@@ -14,6 +14,7 @@ from nianbao.datasets.export import XLSX_MAX_ROWS, ExportError, export
 from nianbao.datasets.query import (
     NoDatasets,
     RefusedQuery,
+    agency_changes,
     agency_figures,
     agency_reports,
     query,
@@ -155,8 +156,9 @@ def _export_wide(data_dir: Path, table: str, fmt: str, out: Path, key_header: bo
 )
 @click.argument("agency", required=False)
 def show_command(data_dir: Path, report_id: str | None, agency: str | None) -> None:
-    """An agency's reports year by year, with source links and failed checks, and its key
-    figures over the years with a trend line. AGENCY is an agency id (ag-…) or part of
+    """An agency's reports year by year, with source links and failed checks, its key
+    figures over the years with a trend line, and what changed after publication
+    (withdrawn reports, cells a new version changed). AGENCY is an agency id (ag-…) or part of
     its name. With --report, one report as the agency printed it.
 
     \b
@@ -179,6 +181,7 @@ def show_command(data_dir: Path, report_id: str | None, agency: str | None) -> N
             raise click.ClickException(f"no agency matches {agency!r}")
         agencies = list(dict.fromkeys(row["agency_id"] for row in rows))
         figures = {a: agency_figures(data_dir, a) for a in agencies}
+        changes = agency_changes(data_dir, sorted(agencies))
     except (NoDatasets, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
     for agency_id in agencies:
@@ -187,6 +190,10 @@ def show_command(data_dir: Path, report_id: str | None, agency: str | None) -> N
         for row in own:
             _echo_version(row)
         click.echo(_render_figures(figures[agency_id]))
+    if changes:
+        click.echo("\nchanges after publication:")
+    for change in changes:
+        click.echo(f"  {_change_line(change)}")
 
 
 def _echo_version(row: dict[str, Any]) -> None:
@@ -255,3 +262,22 @@ def _render_report(detail: dict[str, Any]) -> str:
     lines.append(f"checks {detail['checks'] - detail['failed_checks']}/{detail['checks']} passed")
     lines += [f"  FAILED {_check_text(check)}" for check in detail["failed"]]
     return "\n".join(lines)
+
+
+def _change_line(change: dict[str, Any]) -> str:
+    """One line of `show` for a `changes` row."""
+    year = change["year"] or "????"
+    if change["kind"] == "withdrawn":
+        seen = change["last_seen_at"]
+        return (
+            f"{year} WITHDRAWN {change['report_id']} ({change['evidence']});"
+            f" last seen {seen:%Y-%m-%d}: {change['url']}"
+            if seen
+            else f"{year} WITHDRAWN {change['report_id']} ({change['evidence']}): {change['url']}"
+        )
+    if change["kind"] == "new_version":
+        return f"{year} new version {change['report_id']} replaces {change['previous_report_id']}"
+    where = f"{change['table_name']} {change['row_label']} / {change['column_key']}"
+    return (
+        f"{year} {change['kind']} {where}: {change['old_raw'] or '-'} → {change['new_raw'] or '-'}"
+    )

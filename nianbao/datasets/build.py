@@ -29,8 +29,11 @@ import pyarrow.compute as pc
 import extract
 from crawler.manifest import read_documents, read_table
 from extract.pipeline import extract_path
+from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
+from nianbao.datasets.changes import changes_table
+from nianbao.datasets.coverage import coverage_table, division_codes_table, publishers_table
 from nianbao.datasets.crosscheck import compared_cells, cross_year_checks
 from nianbao.datasets.indicators import indicator_table
 from nianbao.datasets.registry import (
@@ -293,7 +296,8 @@ def report_row(
     """The reports row of one document read (`summary`: `records.summary_row`); version
     numbers and check counts come later."""
     agency = _agency(doc, summary, source)
-    scope = source.get("division_code") or doc.get("source_id") or ""
+    # the unit's current code: an agency keeps its id when its division is recoded
+    scope = dv.current_code(source.get("division_code")) or doc.get("source_id") or ""
     return {
         "report_id": rec.report_id(doc["sha256"]),
         "agency_id": rec.agency_id(scope, agency),
@@ -443,8 +447,8 @@ def _fit(table: Table, raw: pa.Table) -> pa.Table:
 
 
 def build(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS) -> BuildResult:
-    """The reports and crawler tables, and the row cache the other tables are made from one
-    year at a time (nothing is written but the record and row caches; `publish` writes)."""
+    """The reports, crawler, publishers, coverage and changes tables, and the row cache the
+    other tables are made from one year at a time (nothing is written but the record and row caches; `publish` writes)."""
     data_dir = Path(data_dir)
     docs = load_documents(data_dir)
     crawled = crawler_tables(data_dir, docs)
@@ -459,7 +463,17 @@ def build(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS)
         # documents whose raw file is missing or whose worker died take part in this build only
         cache = kept.merge(RowCache.from_records({s: records[s] for s in only_now}), keep=shas)
     summaries = cache.summaries()
-    reports, skipped = reports_table(docs, summaries, load_sources(data_dir))
+    sources = load_sources(data_dir)
+    reports, skipped = reports_table(docs, summaries, sources)
+    listings = read_table(data_dir, "listings")
+    crawled |= {
+        "publishers": publishers_table(sources),
+        "division_codes": division_codes_table(),
+        "coverage": coverage_table(
+            reports, sources, crawled["crawl_sources"], crawled["crawl_runs"]
+        ),
+        "changes": changes_table(reports, docs, cache, listings, crawled),
+    }
     failures = sorted(
         f"{doc['url']}: {summaries[doc['sha256']]['error']}"
         for doc in docs

@@ -150,6 +150,43 @@ def agency_figures(data_dir: Path, agency_id: str) -> list[dict[str, Any]]:
         con.close()
 
 
+COVERAGE_SQL = """
+WITH c AS (
+  SELECT *, CASE WHEN $by_city THEN coalesce(city_code, province_code)
+                 ELSE province_code END AS area
+  FROM coverage
+  WHERE ($year IS NULL OR year = $year)
+    AND ($division IS NULL OR starts_with(coalesce(division_code, ''), $division))
+)
+SELECT c.area, any_value(p.name) AS name,
+       count(*) FILTER (WHERE status = 'published') AS published,
+       count(*) FILTER (WHERE status = 'published_late') AS published_late,
+       count(*) FILTER (WHERE status = 'missing') AS missing,
+       count(*) FILTER (WHERE status = 'blocked') AS blocked,
+       count(*) FILTER (WHERE status = 'unreadable') AS unreadable,
+       count(*) FILTER (WHERE status = 'not_yet_due') AS not_yet_due,
+       count(*) FILTER (WHERE status = 'no_source') AS no_source,
+       count(*) AS total
+FROM c LEFT JOIN publishers p ON p.division_code = c.area AND p.level IN ('province', 'city')
+GROUP BY c.area ORDER BY c.area NULLS LAST
+"""
+
+
+def coverage_summary(data_dir: Path, year: int | None, division: str | None) -> pa.Table:
+    """Per-status counts of `coverage` per province, or per prefecture within a province
+    when `division` (a code prefix) is given."""
+    params = {
+        "year": year,
+        "division": division.rstrip("0") or None if division else None,
+        "by_city": bool(division),
+    }
+    con = connect(data_dir)
+    try:
+        return con.sql(COVERAGE_SQL, params=params).to_arrow_table()
+    finally:
+        con.close()
+
+
 REPORT_CELLS_SQL = {
     table: f"SELECT * FROM {table} WHERE report_id = ? ORDER BY source_row, source_col"
     for table in ("proactive", "applications", "review_litigation")
@@ -172,3 +209,21 @@ def report_detail(data_dir: Path, report_id: str) -> dict[str, Any] | None:
     finally:
         con.close()
     return detail
+
+
+AGENCY_CHANGES_SQL = """
+SELECT agency_id, year, kind, report_id, previous_report_id, url, table_name, row_key,
+       row_label, column_key, old_value, new_value, old_raw, new_raw, last_seen_at,
+       detected_at, evidence
+FROM changes WHERE agency_id IN (SELECT unnest($ids))
+ORDER BY agency_id, year, detected_at, change_key
+"""
+
+
+def agency_changes(data_dir: Path, agency_ids: list[str]) -> list[dict[str, Any]]:
+    """The `changes` rows of these agencies: withdrawals, new versions, changed cells."""
+    con = connect(data_dir)
+    try:
+        return con.sql(AGENCY_CHANGES_SQL, params={"ids": agency_ids}).to_arrow_table().to_pylist()
+    finally:
+        con.close()

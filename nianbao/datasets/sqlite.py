@@ -33,6 +33,22 @@ FACETS = {
     "indicators": ["year", "indicator", "basis"],
     "checks": ["kind", "name", "passed"],
     "documents": ["kind", "source_id"],
+    "coverage": ["year", "status", "level", "province_code"],
+    "changes": ["kind", "year"],
+}
+# Canned queries: what a journalist asks first (`nianbao coverage` prints the same counts).
+QUERIES = {
+    "coverage_by_province": {
+        "title": "Who published on time, late, or not at all / 年报发布情况（按省）",
+        "sql": "SELECT province_code, year,"
+        " sum(status = 'published') AS published,"
+        " sum(status = 'published_late') AS published_late,"
+        " sum(status = 'missing') AS missing, sum(status = 'blocked') AS blocked,"
+        " sum(status = 'unreadable') AS unreadable,"
+        " sum(status = 'not_yet_due') AS not_yet_due, sum(status = 'no_source') AS no_source"
+        " FROM coverage WHERE :year = '' OR year = :year"
+        " GROUP BY province_code, year ORDER BY year DESC, province_code",
+    },
 }
 INDEXES = {
     "reports": [["agency_id"], ["year"]],
@@ -151,7 +167,7 @@ def metadata() -> dict[str, Any]:
     return {
         "title": "nianbao 政府信息公开工作年度报告",
         "description": "Annual reports on open government information, read into one dataset.",
-        "databases": {"nianbao": {"tables": tables, "queries": canned_queries()}},
+        "databases": {"nianbao": {"tables": tables, "queries": canned_queries() | QUERIES}},
     }
 
 
