@@ -26,11 +26,22 @@ class ExtractError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Seen:
+    """Where OCR read a cell, so a user can crop it and look: the pixel box
+    [x0, y0, x1, y1] on the page picture at `dpi`, and the recogniser's confidence."""
+
+    box: tuple[int, int, int, int]
+    dpi: int
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     row: int
     col: int
     origin: tuple[int, int]
+    seen: Seen | None = None
 
     @property
     def is_origin(self) -> bool:

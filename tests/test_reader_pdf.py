@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from extract.model import ExtractError, Paragraph, Table
 from extract.readers.cleantext import is_number, join_cell_text
-from extract.readers.pdf import _append, _attach, _Builder, _grid, _PCell, read_pdf
+from extract.readers.pages import PCell, _append, _attach, _Builder, _grid
+from extract.readers.pdf import read_pdf
 from tests.conftest import CORPUS, FIXTURES, load_gold
 from tests.grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
 
@@ -236,7 +237,7 @@ def test_cjk_label_broken_over_lines_is_joined(label: str) -> None:
 def _part(rows: list[list[tuple[str, float, float, int]]]) -> tuple:
     """A table part as the page reader makes it: cells (text, x0, x1, rowspan) per row."""
     cells = [
-        _PCell(text, r, span, x0, x1) for r, row in enumerate(rows) for text, x0, x1, span in row
+        PCell(text, r, span, x0, x1) for r, row in enumerate(rows) for text, x0, x1, span in row
     ]
     return [0.0, 100.0, 200.0, 300.0], cells, len(rows)
 
