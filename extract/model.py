@@ -74,6 +74,18 @@ class Table:
 
 
 @dataclass(slots=True)
+class OcrInfo:
+    """How the pictures of a document were read: the engine and its models, the pages
+    read by OCR, letters taken for digits in numeric cells, and the cells read with
+    low confidence (kept as read, to be flagged)."""
+
+    engine: str
+    pages: list[int] = field(default_factory=list)
+    substitutions: list[str] = field(default_factory=list)
+    doubtful: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Document:
     """What a reader found in one file.
 
@@ -91,6 +103,10 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     # Pictures in the report body: tables published as images need OCR.
     images: int = 0
+    # Their addresses (img src) in the order printed: a picture report's pages.
+    pictures: list[str] = field(default_factory=list)
+    # Set when some pages were read from pictures.
+    ocr: OcrInfo | None = None
 
     @property
     def tables(self) -> list[Table]:

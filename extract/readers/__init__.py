@@ -35,7 +35,9 @@ def read_document(data: bytes, name: str = "") -> Document:
 
         return read_docx(to_docx(data, kind))
     if kind == "image":
-        raise ExtractError("needs_ocr", "image file: the text must be recognised by OCR")
+        from extract.readers.ocr import read_image
+
+        return read_image(data)
     if kind == "empty":
         raise ExtractError("failed", "empty file")
     raise ExtractError("unsupported", f"not a document nianbao reads ({kind})")

@@ -20,7 +20,13 @@ from extract.readers.cleantext import is_number, join_cell_text
 # shifted against each other by a few points.
 SNAP = 3.0
 _PAGE_SHIFT = 6.0
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*(共\s*)?\d+\s*页?)?[-—–\s]*$")
 _ENUMERATED = re.compile(r"^\s*(\d+)\s*[.、．]")
+
+
+def is_page_number(text: str) -> bool:
+    """A page's folio ("- 3 -", "第3页", "3/12"), which is no paragraph of the report."""
+    return bool(_PAGE_NUMBER.match(text))
 
 
 @dataclass(slots=True)

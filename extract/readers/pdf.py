@@ -32,11 +32,21 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.model import Document, ExtractError
 from extract.readers.cleantext import join_cell_text
-from extract.readers.pages import SNAP, Line, PageAssembler, Part, PCell, cluster, nearest
+from extract.readers.pages import (
+    SNAP,
+    Line,
+    PageAssembler,
+    Part,
+    PCell,
+    cluster,
+    is_page_number,
+    nearest,
+)
 
 log = logging.getLogger(__name__)
 
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*(共\s*)?\d+\s*页?)?[-—–\s]*$")
+# A picture covering this share of a page without ruled tables is a scanned page.
+_PICTURE_SHARE = 0.4
 
 
 def read_pdf(data: bytes) -> Document:
@@ -80,12 +90,17 @@ def _read(data: bytes) -> Document:
         if re.search(r"[\u4e00-\u9fff]", title):
             doc.title = title
         reader = PageAssembler(doc)
+        renderer = _Renderer(data)
         chars = 0
         for page in pages:
             try:
                 chars += len(page.chars)
-                parts, text_page = _find_tables(page)
-                reader.add(page.page_number, parts, _lines(text_page))
+                if _is_picture(page):
+                    parts, lines = renderer.read(page, doc)
+                else:
+                    parts, text_page = _find_tables(page)
+                    lines = _lines(text_page)
+                reader.add(page.page_number, parts, lines)
             except ExtractError:
                 raise
             except Exception as exc:
@@ -95,13 +110,61 @@ def _read(data: bytes) -> Document:
                 ) from exc
             finally:
                 page.close()
-        if chars == 0:
+        if chars == 0 and doc.ocr is None:
             raise ExtractError(
-                "needs_ocr",
-                f"image-only PDF: none of its {len(pages)} pages has text characters",
+                "failed", f"blank PDF: none of its {len(pages)} pages has text or pictures"
             )
         reader.finish()
     return doc
+
+
+def _is_picture(page: Any) -> bool:
+    """A page to read by OCR: no text layer but something printed (a scan, or text drawn
+    as outlines), or a page-sized picture where no table is ruled (a scanned table
+    pasted between typed pages)."""
+    if not page.chars:
+        return bool(page.images or page.curves or page.rects or page.lines)
+    area = float(page.width * page.height)
+    big = any(
+        (img["x1"] - img["x0"]) * (img["bottom"] - img["top"]) >= _PICTURE_SHARE * area
+        for img in page.images
+    )
+    return big and not any(_visible(r) for r in page.rects) and not page.lines
+
+
+class _Renderer:
+    """Renders the pages that need OCR (pdfium, which pdfplumber already uses), opening
+    the PDF for it only when the first such page comes."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.pdf: Any = None
+
+    def read(self, page: Any, doc: Document) -> tuple[list[tuple[float, Part]], list[Line]]:
+        import numpy as np
+        import pypdfium2
+
+        from extract.readers import ocr
+
+        if self.pdf is None:
+            self.pdf = pypdfium2.PdfDocument(self.data)
+        dpi = _picture_dpi(page)
+        bitmap = self.pdf[page.page_number - 1].render(scale=dpi / 72, grayscale=False)
+        rgb = np.asarray(bitmap.to_pil().convert("RGB"))
+        picture = ocr.PagePicture(page.page_number, rgb[:, :, ::-1].copy(), dpi)
+        reading = ocr.read_page(picture, ocr.info_of(doc))
+        return reading.parts, reading.lines
+
+
+def _picture_dpi(page: Any) -> int:
+    """The resolution to render at: that of the page's largest picture, within 150–300
+    (finer than the scan adds nothing; coarser loses strokes)."""
+    best = 0.0
+    for img in page.images:
+        width = img["x1"] - img["x0"]
+        if width > 0 and img.get("srcsize"):
+            best = max(best, img["srcsize"][0] / (float(width) / 72))
+    return int(min(300, max(150, best or 200)))
 
 
 def _find_tables(page: Any) -> tuple[list[tuple[float, Part]], Any]:
@@ -222,7 +285,7 @@ def _lines(page: Any) -> list[Line]:
     out: list[Line] = []
     for line in page.extract_text_lines(strip=True, return_chars=False):
         text = join_cell_text(line["text"])
-        if not text or _PAGE_NUMBER.match(text):
+        if not text or is_page_number(text):
             continue
         size = max(1.0, line["bottom"] - line["top"])
         out.append(Line(text, line["top"], line["x0"], line["x1"], size))
