@@ -17,7 +17,7 @@ from extract.checks import ocr_check, reader_check, report_checks
 from extract.mapping import map_document
 from extract.metadata import agency_and_year, is_annual_report, published_date
 from extract.model import Document, ExtractError, Table
-from extract.readers import read_document
+from extract.readers import ocr_reader, read_document
 from extract.readers.text import table_from_paragraphs
 from extract.record import Record
 
@@ -168,14 +168,13 @@ def _fill(record: Record, data: bytes, name: str, pictures: Pictures | None) -> 
 
 def _read_pictures(page: Document, pictures: Pictures) -> Document:
     """The page's pictures read by OCR, one page each, after the page's own text."""
-    from extract.readers.ocr import pictures_of, read_pictures
-
+    ocr = ocr_reader()
     pages = []
     for src in page.pictures:
-        pages += pictures_of(pictures(src), first_page=len(pages) + 1)
+        pages += ocr.pictures_of(pictures(src), first_page=len(pages) + 1)
     doc = Document(kind=page.kind, title=page.title, meta=page.meta, pages=len(pages))
     doc.blocks = [b for b in page.blocks if not isinstance(b, Table)]
-    read_pictures(pages, doc)
+    ocr.read_pictures(pages, doc)
     return doc
 
 

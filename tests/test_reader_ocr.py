@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from extract.model import OcrInfo
 from extract.pipeline import extract_path
 from extract.readers import ruling
-from extract.readers.ocr import _cell_text
+from extract.readers.ocr import _cell_text, _nearest_label
 from extract.readers.ocr_engine import Reading, engine_name
 from tests.conftest import FIXTURES, flatten_cells, load_gold
 
@@ -53,7 +53,8 @@ def _wrong(record: dict, gold: dict, keep=lambda key: True) -> dict:
 @st.composite
 def _ruled_tables(draw):
     """A table drawn like a scan: random rows and columns, some merged cells, lines 1–3 px,
-    turned by up to 1° (a grid line no row draws is no grid line). Returns the picture and the expected (row, col, rowspan, colspan)."""
+    turned by up to 1° (a grid line no row draws is no grid line). Returns the picture
+    and the expected (row, col, rowspan, colspan)."""
     rows = draw(st.integers(2, 7))
     cols = draw(st.integers(2, 7))
     heights = [draw(st.integers(34, 70)) for _ in range(rows)]
@@ -123,6 +124,15 @@ def test_numeric_cell_reads_letters_as_digits_and_says_so() -> None:
     word, _ = _cell_text([Reading("Ol", 0.9, "01", 0.9)], OcrInfo(engine="test"), "")
     assert word == "01"  # all letters that are digits: numeric
     assert _cell_text([Reading("IOS", 0.9, "10", 0.2)], ocr, "")[0] == "IOS"  # a word
+
+
+def test_doubtful_label_one_stroke_off_the_template_is_put_right() -> None:
+    ocr = OcrInfo(engine="test")
+    assert _cell_text([Reading("（一）子以公开", 0.55, "", 0.0)], ocr, "p4")[0] == "（一）予以公开"
+    assert ocr.substitutions == ["p4: label '（一）子以公开' read as '（一）予以公开'"]
+    assert _cell_text([Reading("（一）子以公开", 0.99, "", 0.0)], ocr, "")[0] == "（一）子以公开"
+    assert _nearest_label("2.其他法律行政止公开") == "2.其他法律行政止公开"  # printed so
+    assert _nearest_label("某某某某") == "某某某某"
 
 
 # -- whole documents against their gold answers ----------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -188,11 +189,21 @@ def test_encrypted_pdf_fails_with_reason() -> None:
     assert err.value.reason.startswith("encrypted PDF")
 
 
-def test_image_only_pdf_needs_ocr() -> None:
+def test_image_only_pdf_goes_to_ocr() -> None:
+    doc = read_pdf((MADE / "image-only.pdf").read_bytes())
+    assert doc.ocr is not None and doc.ocr.pages == [1]
+
+
+def test_blank_pdf_fails() -> None:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument.new()
+    pdf.new_page(595, 842)
+    buf = io.BytesIO()
+    pdf.save(buf)
     with pytest.raises(ExtractError) as err:
-        read_pdf((MADE / "image-only.pdf").read_bytes())
-    assert err.value.status == "needs_ocr"
-    assert "image-only PDF" in err.value.reason
+        read_pdf(buf.getvalue())
+    assert err.value.status == "failed" and err.value.reason.startswith("blank PDF")
 
 
 def test_truncated_pdf_fails(tmp_path: Path) -> None:

@@ -21,11 +21,14 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 import cv2
 import numpy as np
 
+from extract import labels as L
 from extract.model import Document, ExtractError, OcrInfo, Seen
+from extract.normalize import norm_label
 from extract.readers import ocr_engine, ruling
 from extract.readers.cleantext import join_cell_text
 from extract.readers.pages import Line, PageAssembler, Part, PCell, is_page_number
@@ -39,6 +42,8 @@ _MIN_BAND = 5  # a line of text is at least this many pixels high
 _CONFUSED = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
 _NUMERIC = re.compile(r"[\d.,\-]+")
 _A4_INCHES = 8.27
+# Below this, a label may be put right against the template's labels.
+_SURE_LABEL = 0.95
 
 
 @dataclass(slots=True)
@@ -148,7 +153,49 @@ def _cell_text(readings: list[ocr_engine.Reading], ocr: OcrInfo, where: str) -> 
             ocr.substitutions.append(f"{where}: {whole!r} read as {digits!r} (numeric cell)")
         return digits, min(r.digits_confidence for r in readings)
     text = join_cell_text("\n".join(r.text for r in readings))
-    return text, min(r.confidence for r in readings)
+    confidence = min(r.confidence for r in readings)
+    if confidence < _SURE_LABEL:
+        fixed = _nearest_label(text)
+        if fixed != text:
+            ocr.substitutions.append(f"{where}: label {text!r} read as {fixed!r}")
+            text = fixed
+    return text, confidence
+
+
+@cache
+def _lexicon() -> dict[int, tuple[str, ...]]:
+    """The template's labels (extract.labels), normalised, by length."""
+    words: dict[int, set[str]] = {}
+    for table in (
+        L.PROACTIVE_ITEMS,
+        L.PROACTIVE_METRICS,
+        L.APPLICANT_COLUMNS,
+        L.APPLICATION_ROWS,
+        L.REVIEW_GROUPS,
+        L.REVIEW_COLUMNS,
+    ):
+        for variants in table.values():
+            for variant in variants:
+                word = norm_label(variant)
+                if len(word) >= 4:
+                    words.setdefault(len(word), set()).add(word)
+    return {n: tuple(sorted(ws)) for n, ws in words.items()}
+
+
+def _nearest_label(text: str) -> str:
+    """A doubtful label one character away from exactly one template label, with that
+    character put right (子以公开 → 予以公开): what a lexicon gives a recogniser that
+    took one stroke for another. Anything else stays as read."""
+    norm = norm_label(text)
+    near = [
+        w
+        for w in _lexicon().get(len(norm), ())
+        if sum(a != b for a, b in zip(w, norm, strict=True)) == 1
+    ]
+    if len(near) != 1 or norm in _lexicon().get(len(norm), ()):
+        return text
+    ((wrong, right),) = [(a, b) for a, b in zip(norm, near[0], strict=True) if a != b]
+    return text.replace(wrong, right, 1) if text.count(wrong) == 1 else text
 
 
 def _cell_lines(
@@ -198,10 +245,10 @@ def _side_by_side(
     page: np.ndarray, x0: int, y0: int, boxes: list[tuple[int, int, int, int]]
 ) -> np.ndarray:
     """The boxes' pictures set on one line, left to right, on white."""
-    height = max(b - t for t, b, _, _ in boxes) + 8
+    cuts = [_cut(page, x0 + left, y0 + top, x0 + right, y0 + bottom) for top, bottom, left, right in boxes]
+    height = max(c.shape[0] for c in cuts) + 4
     pieces = []
-    for top, bottom, left, right in boxes:
-        piece = _cut(page, x0 + left, y0 + top, x0 + right, y0 + bottom)
+    for piece in cuts:
         canvas = np.full((height, piece.shape[1] + 6), 255, np.uint8)
         dy = (height - piece.shape[0]) // 2
         canvas[dy : dy + piece.shape[0], 3 : 3 + piece.shape[1]] = piece

@@ -144,8 +144,9 @@ class _Renderer:
         import numpy as np
         import pypdfium2
 
-        from extract.readers import ocr
+        from extract.readers import ocr_reader
 
+        ocr = ocr_reader()
         if self.pdf is None:
             self.pdf = pypdfium2.PdfDocument(self.data)
         dpi = _picture_dpi(page)
