@@ -245,7 +245,10 @@ def _side_by_side(
     page: np.ndarray, x0: int, y0: int, boxes: list[tuple[int, int, int, int]]
 ) -> np.ndarray:
     """The boxes' pictures set on one line, left to right, on white."""
-    cuts = [_cut(page, x0 + left, y0 + top, x0 + right, y0 + bottom) for top, bottom, left, right in boxes]
+    cuts = [
+        _cut(page, x0 + left, y0 + top, x0 + right, y0 + bottom)
+        for top, bottom, left, right in boxes
+    ]
     height = max(c.shape[0] for c in cuts) + 4
     pieces = []
     for piece in cuts:
