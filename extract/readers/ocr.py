@@ -103,7 +103,7 @@ def read_page(page: PagePicture, ocr: OcrInfo) -> PageReading:
             key = len(cells)
             cells.append((table, cell))
             crops += [_Crop(key, c) for c in _cell_lines(straight, text_ink, cell.box)]
-    boxes = _text_boxes(straight, [t.box for t in tables])
+    boxes = _text_boxes(straight, text_ink, [t.box for t in tables])
     line_keys = range(len(cells), len(cells) + len(boxes))
     for key, (x0, y0, x1, y1) in zip(line_keys, boxes, strict=True):
         crops.append(_Crop(key, _bgr(straight[y0:y1, x0:x1])))
@@ -285,19 +285,23 @@ def _bands(rows: np.ndarray, gap: int, thinnest: int = _MIN_BAND) -> list[tuple[
 
 
 def _text_boxes(
-    page: np.ndarray, tables: list[tuple[int, int, int, int]]
+    page: np.ndarray, text_ink: np.ndarray, tables: list[tuple[int, int, int, int]]
 ) -> list[tuple[int, int, int, int]]:
-    """Text lines outside the tables, from the engine's detector on the page with the
-    tables painted out."""
+    """Text lines outside the tables, from the engine's detector, run only over the band
+    of the page that has ink outside the tables (a table page's heading, not the page)."""
     masked = page.copy()
+    ink = text_ink.copy()
     for x0, y0, x1, y1 in tables:
         masked[max(0, y0 - 2) : y1 + 3, max(0, x0 - 2) : x1 + 3] = 255
-    if masked.min() > 128:
+        ink[max(0, y0 - 2) : y1 + 3, max(0, x0 - 2) : x1 + 3] = 0
+    rows = np.nonzero(_despeckle(ink).any(axis=1))[0]
+    if len(rows) == 0:
         return []
-    boxes = ocr_engine.detect(_bgr(masked))
     h, w = page.shape
+    top, bottom = max(0, int(rows[0]) - 16), min(h, int(rows[-1]) + 17)
+    boxes = ocr_engine.detect(_bgr(masked[top:bottom]))
     return [
-        (max(0, x0), max(0, y0), min(w, x1), min(h, y1))
+        (max(0, x0), max(0, y0 + top), min(w, x1), min(h, y1 + top))
         for x0, y0, x1, y1 in boxes
         if x1 - x0 >= 4 and y1 - y0 >= 4
     ]

@@ -25,6 +25,9 @@ from extract.model import ExtractError
 log = logging.getLogger(__name__)
 
 _BATCH = 16
+# Crops are padded to at least this width/height: the recogniser was trained on wide
+# lines, and reads a lone digit padded to 4.5 heights as surely as at its 6.7, faster.
+_MIN_RATIO = 4.5
 _DIGITS = "0123456789"
 _NUMERIC_EXTRA = ".,-"
 
@@ -89,10 +92,9 @@ def recognise(crops: list[np.ndarray]) -> list[Reading]:
     ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
     order = np.argsort(ratios)
     out: list[Reading | None] = [None] * len(crops)
-    _, height, width = rec.rec_image_shape
     for start in range(0, len(crops), _BATCH):
         batch = order[start : start + _BATCH]
-        widest = max(width / height, *(ratios[i] for i in batch))
+        widest = max(_MIN_RATIO, *(ratios[i] for i in batch))
         images = np.stack([rec.resize_norm_img(crops[i], widest) for i in batch])
         preds = rec.session(images.astype(np.float32))[0]
         for i, pred in zip(batch, preds, strict=True):
