@@ -80,6 +80,8 @@ def extract_command(
 ) -> None:
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
+    Scans and pictures (image-only or mixed PDFs, JPEG/PNG/TIFF, a saved page whose
+    report is pictures, read from its `*_files/` folder) are read by OCR, offline.
     PATHS are files or directories (walked recursively). Without --json, prints each
     report's three tables and its consistency checks; with --json, the records of
     SCHEMA.md as JSON Lines. Exits 1 when any document failed.
@@ -87,6 +89,7 @@ def extract_command(
     \b
     Examples:
       nianbao extract report.pdf
+      nianbao extract scan.tif saved-page.html     # OCR: pictures, pages of pictures
       nianbao extract --json tests/fixtures/corpus/docs > records.jsonl
       nianbao extract --rebuild --data-dir data     # after upgrading nianbao
     """
