@@ -1,6 +1,7 @@
 """Extraction speed per format, and the PDF reader against plain pdfplumber.
 
-Runs `extract.pipeline.extract_path` over the corpus documents and the made fixtures,
+Runs `extract.pipeline.extract_path` over the corpus documents and the made fixtures
+(the digital ones: PDFs without a text layer are OCR's, see `benchmarks.ocr`),
 and prints documents per second and median milliseconds per document for each format,
 with peak memory. Beside it, the baseline the issue sets for PDFs: plain pdfplumber,
 `extract_tables()` and `extract_text()` on every page, over the same PDFs. The PDF reader
@@ -43,9 +44,15 @@ def documents() -> dict[str, list[Path]]:
     for folder in SOURCES:
         for path in sorted(folder.iterdir()):
             kind = FORMATS.get(path.suffix.lower())
-            if kind:
+            if kind and not (kind == "pdf" and _picture_pdf(path)):
                 by_format[kind].append(path)
     return dict(by_format)
+
+
+def _picture_pdf(path: Path) -> bool:
+    """A PDF without a text layer: OCR, measured by `benchmarks.ocr`, not here."""
+    with pdfplumber.open(path) as pdf:
+        return not any(page.chars for page in pdf.pages)
 
 
 def baseline_pdf(data: bytes) -> None:

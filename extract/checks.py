@@ -295,3 +295,17 @@ def narrative_checks(narrative: list[NarrativeFigure], apps: Matrix, review: Mat
             )
         )
     return checks
+
+
+def ocr_check(doubtful: list[str]) -> Check:
+    """Numeric cells the recogniser was not sure of, named, as a check: an OCR misread
+    is never silent."""
+    return _check(
+        "reader.ocr_confident",
+        "document",
+        0,
+        len(doubtful),
+        "numbers read with confidence"
+        + (f" (doubtful: {'; '.join(doubtful[:20])})" if doubtful else ""),
+        "numbers read below the confidence threshold",
+    )

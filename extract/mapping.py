@@ -11,6 +11,7 @@ particular report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from extract import labels as L
 from extract.match import match_exact, match_label
@@ -241,12 +242,15 @@ class _StreamReader:
     def _cell(
         self, table: Table, r: int, cell: Cell | None, money: bool = False, unit: str | None = None
     ) -> CellValue:
-        loc = {
+        loc: dict[str, Any] = {
             "table": table.index,
             "page": table.page_of(r),
             "row": r,
             "col": cell.col if cell else None,
         }
+        if cell is not None and cell.seen is not None:
+            # Read by OCR: where on the picture, so a user can crop the cell and look.
+            loc.update(bbox=list(cell.seen.box), dpi=cell.seen.dpi, confidence=cell.seen.confidence)
         raw = cell.text if cell is not None else None
         try:
             value, cell_unit = parse_number(raw)

@@ -26,11 +26,22 @@ class ExtractError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Seen:
+    """Where OCR read a cell, so a user can crop it and look: the pixel box
+    [x0, y0, x1, y1] on the page picture at `dpi`, and the recogniser's confidence."""
+
+    box: tuple[int, int, int, int]
+    dpi: int
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     row: int
     col: int
     origin: tuple[int, int]
+    seen: Seen | None = None
 
     @property
     def is_origin(self) -> bool:
@@ -63,6 +74,18 @@ class Table:
 
 
 @dataclass(slots=True)
+class OcrInfo:
+    """How the pictures of a document were read: the engine and its models, the pages
+    read by OCR, letters taken for digits in numeric cells, and the cells read with
+    low confidence (kept as read, to be flagged)."""
+
+    engine: str
+    pages: list[int] = field(default_factory=list)
+    substitutions: list[str] = field(default_factory=list)
+    doubtful: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Document:
     """What a reader found in one file.
 
@@ -80,6 +103,10 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     # Pictures in the report body: tables published as images need OCR.
     images: int = 0
+    # Their addresses (img src) in the order printed: a picture report's pages.
+    pictures: list[str] = field(default_factory=list)
+    # Set when some pages were read from pictures.
+    ocr: OcrInfo | None = None
 
     @property
     def tables(self) -> list[Table]:

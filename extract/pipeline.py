@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from extract import __version__
-from extract.checks import legacy_checks, narrative_checks, reader_check, report_checks
+from extract.checks import (
+    legacy_checks,
+    narrative_checks,
+    ocr_check,
+    reader_check,
+    report_checks,
+)
 from extract.files import read_capped, source_name
 from extract.legacy import read_legacy
 from extract.mapping import map_document
 from extract.metadata import agency_and_year, is_annual_report, published_date
-from extract.model import Document, ExtractError
+from extract.model import Document, ExtractError, Table
 from extract.narrative import read_narrative
-from extract.readers import read_document
+from extract.readers import ocr_reader, read_document
 from extract.readers.text import table_from_paragraphs
 from extract.record import Record
 
@@ -40,10 +48,39 @@ def extract_path(
         return Record(
             source=source, status=exc.status, error=exc.reason, extractor_version=__version__
         )
-    return extract_bytes(data, source, path.name)
+    return extract_bytes(data, source, path.name, pictures=beside(path))
 
 
-def extract_bytes(data: bytes, source: str, name: str = "") -> Record:
+Pictures = Callable[[str], bytes]
+
+
+def beside(path: Path) -> Pictures:
+    """Reads the pictures a saved page refers to (`page_files/p1.jpg`) from the files
+    next to it; a web address or a path out of the folder is not followed."""
+    folder = path.parent.resolve()
+
+    def read(src: str) -> bytes:
+        parsed = urlsplit(src)
+        if parsed.scheme or parsed.netloc:
+            raise ExtractError("needs_ocr", f"picture {src} is not saved beside the page")
+        target = (folder / unquote(parsed.path)).resolve()
+        if not target.is_relative_to(folder):
+            raise ExtractError("needs_ocr", f"picture {src} is outside the page's folder")
+        try:
+            return target.read_bytes()
+        except OSError as exc:
+            raise ExtractError(
+                "needs_ocr", f"picture {src} of the page cannot be read: {exc.strerror}"
+            ) from exc
+
+    return read
+
+
+def extract_bytes(
+    data: bytes, source: str, name: str = "", pictures: Pictures | None = None
+) -> Record:
+    """Read one document. `pictures` fetches the pictures a page refers to by their
+    address, for a page whose report is printed as pictures."""
     record = Record(
         source=source,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -51,7 +88,7 @@ def extract_bytes(data: bytes, source: str, name: str = "") -> Record:
         extractor_version=__version__,
     )
     try:
-        _fill(record, data, name)
+        _fill(record, data, name, pictures)
     except ExtractError as exc:
         record.status, record.error = exc.status, exc.reason
     except Exception as exc:  # noqa: BLE001 - a batch must go on; the reason is kept
@@ -60,7 +97,7 @@ def extract_bytes(data: bytes, source: str, name: str = "") -> Record:
     return record
 
 
-def _fill(record: Record, data: bytes, name: str) -> None:
+def _fill(record: Record, data: bytes, name: str, pictures: Pictures | None) -> None:
     doc = read_document(data, name)
     record.kind = doc.kind
     record.pages = doc.pages
@@ -77,6 +114,10 @@ def _fill(record: Record, data: bytes, name: str) -> None:
             from_text = map_document(Document(kind=doc.kind, blocks=[table]))
             if len(from_text.found) >= 2:
                 mapped = from_text
+    if not mapped.found and doc.pictures and pictures is not None and national:
+        # A page whose report is printed as pictures (图片版): read them.
+        doc = _read_pictures(doc, pictures)
+        mapped = map_document(doc)
     record.proactive = mapped.proactive
     record.applications = mapped.applications
     record.review_litigation = mapped.review_litigation
@@ -99,6 +140,13 @@ def _fill(record: Record, data: bytes, name: str) -> None:
         record.checks += legacy_checks(legacy.values)
     if doc.warnings:
         record.checks.append(reader_check(doc.warnings))
+    record.reader = "text"
+    if doc.ocr is not None:
+        record.reader = "ocr"
+        record.ocr_engine = doc.ocr.engine
+        record.ocr_pages = doc.ocr.pages
+        record.warnings += doc.ocr.substitutions
+        record.checks.append(ocr_check(doc.ocr.doubtful))
     if found == set(TABLES):
         return
     if not found:
@@ -127,3 +175,16 @@ def _fill(record: Record, data: bytes, name: str) -> None:
         )
     record.status = "partial"
     record.error = "missing " + ", ".join(t for t in TABLES if t not in found)
+
+
+def _read_pictures(page: Document, pictures: Pictures) -> Document:
+    """The page's pictures read by OCR, one page each, after the page's own text."""
+    ocr = ocr_reader()
+    pages = []
+    for src in page.pictures:
+        pages += ocr.pictures_of(pictures(src), first_page=len(pages) + 1)
+    doc = Document(kind=page.kind, title=page.title, meta=page.meta, pages=len(pages))
+    doc.blocks = [b for b in page.blocks if not isinstance(b, Table)]
+    ocr.read_pictures(pages, doc)
+    return doc
+

@@ -19,7 +19,9 @@ STATUSES = ("ok", "partial", "failed", "needs_ocr", "unsupported", "not_report")
 class CellValue:
     value: int | float | None
     raw: str | None
-    loc: dict[str, int | None] = field(default_factory=dict)
+    # table, page, row, col; for a cell read by OCR also bbox [x0, y0, x1, y1] in pixels
+    # of the page picture at dpi, and the recogniser's confidence.
+    loc: dict[str, Any] = field(default_factory=dict)
     derived: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,7 +127,11 @@ class Record:
     source: str
     status: str = "ok"
     error: str | None = None
-    kind: str | None = None  # reader used: html, pdf, text, docx (after conversion)
+    kind: str | None = None  # reader used: html, pdf, text, docx (after conversion), image
+    # "ocr" when numbers were read from pictures of pages (ocr_pages), else "text".
+    reader: str | None = None
+    ocr_engine: str | None = None  # OCR engine and model versions
+    ocr_pages: list[int] = field(default_factory=list)
     sha256: str | None = None
     bytes: int | None = None
     pages: int | None = None  # for paged formats (PDF): what progress and speed count
@@ -153,6 +159,9 @@ class Record:
             "status": self.status,
             "error": self.error,
             "kind": self.kind,
+            "reader": self.reader,
+            "ocr_engine": self.ocr_engine,
+            "ocr_pages": self.ocr_pages,
             "sha256": self.sha256,
             "bytes": self.bytes,
             "pages": self.pages,

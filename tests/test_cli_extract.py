@@ -94,8 +94,8 @@ def test_bad_inputs_each_get_a_status_and_the_batch_goes_on(tmp_path: Path) -> N
     assert status["empty.pdf"] == "failed" and records["empty.pdf"]["error"] == "empty file"
     assert status["truncated.pdf"] == "failed"
     assert status["encrypted.pdf"] == "failed" and "encrypted" in records["encrypted.pdf"]["error"]
-    assert status["scan.pdf"] == "needs_ocr"
-    assert status["photo.jpg"] == "needs_ocr"
+    assert records["scan.pdf"]["reader"] == "ocr"  # a 40 dpi scan: read, then judged
+    assert status["photo.jpg"] == "failed" and "cannot be decoded" in records["photo.jpg"]["error"]
     assert status["notables.html"] == "not_report"
     assert status["garbage.html"] == "unsupported"
     assert status["bomb.docx"] == "failed" and "zip bomb" in records["bomb.docx"]["error"]

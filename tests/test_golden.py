@@ -7,31 +7,12 @@ import csv
 import pytest
 
 from extract.pipeline import extract_path
-from tests.conftest import CORPUS, load_gold
+from tests.conftest import CORPUS, flatten_cells, load_gold
 
 
 def _manifest() -> list[dict[str, str]]:
     with open(CORPUS / "MANIFEST.csv", newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
-
-
-def _flatten(record: dict) -> dict[tuple, object]:
-    cells: dict[tuple, object] = {}
-    for entry in record.get("proactive") or []:
-        item = entry["item"] if entry["item"] != "extra" else "extra:" + entry["label"]
-        cells[("proactive", item, entry["metric"])] = entry["value"]
-    for entry in record.get("legacy") or []:
-        indicator = entry["indicator"]
-        if indicator == "extra":
-            indicator = "extra:" + entry["label"]
-        cells[("legacy", indicator, entry["period"])] = entry["value"]
-    for entry in record.get("narrative") or []:
-        cells.setdefault(("narrative", entry["indicator"]), entry["value"])
-    for table in ("applications", "review_litigation"):
-        for row, columns in (record.get(table) or {}).items():
-            for column, value in columns.items():
-                cells[(table, row, column)] = value["value"] if isinstance(value, dict) else value
-    return cells
 
 
 @pytest.mark.parametrize("entry", _manifest(), ids=lambda e: e["id"])
@@ -44,8 +25,8 @@ def test_document_matches_gold(entry: dict[str, str]) -> None:
     assert record["sha256"] == entry["sha256"]
     for table, fmt in gold.get("formats", {}).items():
         assert record["formats"][table] == fmt
-    got = _flatten(record)
-    expected = _flatten(gold)
+    got = flatten_cells(record)
+    expected = flatten_cells(gold)
     if "narrative" not in gold:  # narrative not answered for this report: not compared
         got = {k: v for k, v in got.items() if k[0] != "narrative"}
     wrong = {k: (v, got.get(k, "missing")) for k, v in expected.items() if got.get(k) != v}

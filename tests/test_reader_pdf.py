@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import strategies as st
 
 from extract.model import ExtractError, Paragraph, Table
 from extract.readers.cleantext import is_number, join_cell_text
-from extract.readers.pdf import _append, _attach, _Builder, _grid, _PCell, read_pdf
+from extract.readers.pages import PCell, _append, _attach, _Builder, _grid
+from extract.readers.pdf import read_pdf
 from tests.conftest import CORPUS, FIXTURES, load_gold
 from tests.grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
 
@@ -187,11 +189,21 @@ def test_encrypted_pdf_fails_with_reason() -> None:
     assert err.value.reason.startswith("encrypted PDF")
 
 
-def test_image_only_pdf_needs_ocr() -> None:
+def test_image_only_pdf_goes_to_ocr() -> None:
+    doc = read_pdf((MADE / "image-only.pdf").read_bytes())
+    assert doc.ocr is not None and doc.ocr.pages == [1]
+
+
+def test_blank_pdf_fails() -> None:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument.new()
+    pdf.new_page(595, 842)
+    buf = io.BytesIO()
+    pdf.save(buf)
     with pytest.raises(ExtractError) as err:
-        read_pdf((MADE / "image-only.pdf").read_bytes())
-    assert err.value.status == "needs_ocr"
-    assert "image-only PDF" in err.value.reason
+        read_pdf(buf.getvalue())
+    assert err.value.status == "failed" and err.value.reason.startswith("blank PDF")
 
 
 def test_truncated_pdf_fails(tmp_path: Path) -> None:
@@ -236,7 +248,7 @@ def test_cjk_label_broken_over_lines_is_joined(label: str) -> None:
 def _part(rows: list[list[tuple[str, float, float, int]]]) -> tuple:
     """A table part as the page reader makes it: cells (text, x0, x1, rowspan) per row."""
     cells = [
-        _PCell(text, r, span, x0, x1) for r, row in enumerate(rows) for text, x0, x1, span in row
+        PCell(text, r, span, x0, x1) for r, row in enumerate(rows) for text, x0, x1, span in row
     ]
     return [0.0, 100.0, 200.0, 300.0], cells, len(rows)
 

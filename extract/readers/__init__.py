@@ -7,8 +7,19 @@ status the document ends in.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from extract.model import Document, ExtractError
 from extract.readers.sniff import sniff
+
+
+def ocr_reader() -> ModuleType:
+    """The OCR reader, or `needs_ocr` where it cannot load (OpenCV without libGL)."""
+    try:
+        from extract.readers import ocr
+    except ImportError as exc:
+        raise ExtractError("needs_ocr", f"OCR is not available here ({exc})") from exc
+    return ocr
 
 
 def read_document(data: bytes, name: str = "") -> Document:
@@ -35,7 +46,7 @@ def read_document(data: bytes, name: str = "") -> Document:
 
         return read_docx(to_docx(data, kind))
     if kind == "image":
-        raise ExtractError("needs_ocr", "image file: the text must be recognised by OCR")
+        return ocr_reader().read_image(data)
     if kind == "empty":
         raise ExtractError("failed", "empty file")
     raise ExtractError("unsupported", f"not a document nianbao reads ({kind})")

@@ -80,6 +80,7 @@ def read_html(data: bytes) -> Document:
     doc = Document(kind="html", title=title, meta=meta)
     container = _content_container(root)
     _walk(container, doc)
+    doc.pictures = [src for img in container.iter("img") if (src := img.get("src", "").strip())]
     doc.images = sum(1 for _ in container.iter("img"))
     return doc
 

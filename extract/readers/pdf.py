@@ -9,7 +9,7 @@ pdfplumber finds them from the lines. What it needs help with:
 - pdfplumber reports a merged cell once, in the row where it starts, and None for the
   grid positions it covers. The grid is rebuilt from cell bounding boxes instead, so every
   position gets the text and origin of the cell that covers it.
-- A table that runs over a page break comes back as two tables; they are joined when the
+- A table that runs over a page break comes back as two tables; `pages.py` joins them when the
   first one ends its page and the second one opens the next with the same outer edges, and a
   label cell cut by the break ("（四）无" / "法提供") is joined back into one cell.
 
@@ -23,8 +23,6 @@ import gc
 import io
 import logging
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
@@ -32,50 +30,23 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.psparser import PSLiteral
 from pdfplumber.utils.exceptions import PdfminerException
 
-from extract.model import Cell, Document, ExtractError, Paragraph, Table
-from extract.readers.cleantext import is_number, join_cell_text
+from extract.model import Document, ExtractError
+from extract.readers.cleantext import join_cell_text
+from extract.readers.pages import (
+    SNAP,
+    Line,
+    PageAssembler,
+    Part,
+    PCell,
+    cluster,
+    is_page_number,
+    nearest,
+)
 
 log = logging.getLogger(__name__)
 
-# Cell edges closer than this (points) are one grid line; pages of one table may be
-# shifted against each other by a few points.
-_SNAP = 3.0
-_PAGE_SHIFT = 6.0
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*(共\s*)?\d+\s*页?)?[-—–\s]*$")
-_ENUMERATED = re.compile(r"^\s*(\d+)\s*[.、．]")
-
-
-@dataclass(slots=True)
-class _PCell:
-    """One cell of a table part: absolute row within its table, x extent on the page."""
-
-    text: str
-    row: int
-    rowspan: int
-    x0: float
-    x1: float
-
-
-@dataclass(slots=True)
-class _Builder:
-    """A table being assembled from the parts found on consecutive pages."""
-
-    edges: list[float]
-    cells: list[_PCell] = field(default_factory=list)
-    row_pages: list[int] = field(default_factory=list)
-
-    @property
-    def nrows(self) -> int:
-        return len(self.row_pages)
-
-
-@dataclass(slots=True)
-class _Line:
-    text: str
-    top: float
-    x0: float
-    x1: float
-    size: float
+# A picture covering this share of a page without ruled tables is a scanned page.
+_PICTURE_SHARE = 0.4
 
 
 def read_pdf(data: bytes) -> Document:
@@ -118,12 +89,18 @@ def _read(data: bytes) -> Document:
         title = doc.meta.get("Title", "")
         if re.search(r"[\u4e00-\u9fff]", title):
             doc.title = title
-        reader = _Assembler(doc)
+        reader = PageAssembler(doc)
+        renderer = _Renderer(data)
         chars = 0
         for page in pages:
             try:
                 chars += len(page.chars)
-                reader.add_page(page)
+                if _is_picture(page):
+                    parts, lines = renderer.read(page, doc)
+                else:
+                    parts, text_page = _find_tables(page)
+                    lines = _lines(text_page)
+                reader.add(page.page_number, parts, lines)
             except ExtractError:
                 raise
             except Exception as exc:
@@ -133,88 +110,65 @@ def _read(data: bytes) -> Document:
                 ) from exc
             finally:
                 page.close()
-        if chars == 0:
+        if chars == 0 and doc.ocr is None:
             raise ExtractError(
-                "needs_ocr",
-                f"image-only PDF: none of its {len(pages)} pages has text characters",
+                "failed", f"blank PDF: none of its {len(pages)} pages has text or pictures"
             )
         reader.finish()
     return doc
 
 
-class _Assembler:
-    """Collects each page's paragraphs and table parts into the document, in order."""
-
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.open_table: _Builder | None = None  # a table that reached the end of its page
-        self.open_para: Paragraph | None = None  # a paragraph that ran to the end of its page
-        self.tables: list[tuple[int, _Builder]] = []
-
-    def add_page(self, page: Any) -> None:
-        number = page.page_number
-        parts, text_page = _find_tables(page)
-        lines = _lines(text_page)
-        left = min((ln.x0 for ln in lines), default=0.0)
-        right = max((ln.x1 for ln in lines), default=0.0)
-        items: list[tuple[float, int, Any]] = [(ln.top, 1, ln) for ln in lines]
-        items += [(top, 0, cells) for top, cells in parts]
-        items.sort(key=lambda it: (it[0], it[1]))
-        first = True
-        para: Paragraph | None = None
-        prev: _Line | None = None
-        for _, _, item in items:
-            if isinstance(item, _Line):
-                if first and self.open_para is not None and item.x0 <= left + item.size:
-                    para = self.open_para  # the paragraph goes on from the last page
-                    para.text = join_cell_text(para.text + "\n" + item.text)
-                elif (
-                    para is not None
-                    and prev is not None
-                    and prev.x1 >= right - 1.5 * prev.size
-                    and item.x0 <= left + 0.8 * item.size
-                ):
-                    para.text = join_cell_text(para.text + "\n" + item.text)
-                else:
-                    para = Paragraph(item.text, number)
-                    self.doc.blocks.append(para)
-                prev = item
-                self.open_table = None
-            else:
-                part: tuple[list[float], list[_PCell], int] = item
-                if not (first and self._continue_table(part, number)):
-                    builder = _Builder(edges=part[0])
-                    _append(builder, part, number)
-                    self.tables.append((len(self.doc.blocks), builder))
-                    self.doc.blocks.append(Table(rows=[]))
-                    self.open_table = builder
-                para, prev = None, None
-            first = False
-        self.open_para = (
-            para
-            if para is not None and prev is not None and prev.x1 >= right - 1.5 * prev.size
-            else None
-        )
-        if not items or not isinstance(items[-1][2], tuple):
-            self.open_table = None
-
-    def _continue_table(self, part: tuple[list[float], list[_PCell], int], page: int) -> bool:
-        builder = self.open_table
-        if builder is None or builder.row_pages[-1] != page - 1:
-            return False
-        edges = _union_edges(builder.edges, part[0])
-        if edges is None:
-            return False
-        builder.edges = edges
-        _attach(builder, part, page)
-        return True
-
-    def finish(self) -> None:
-        for index, (position, builder) in enumerate(self.tables):
-            self.doc.blocks[position] = _grid(builder, index)
+def _is_picture(page: Any) -> bool:
+    """A page to read by OCR: no text layer but something printed (a scan, or text drawn
+    as outlines), or a page-sized picture where no table is ruled (a scanned table
+    pasted between typed pages)."""
+    if not page.chars:
+        return bool(page.images or page.curves or page.rects or page.lines)
+    area = float(page.width * page.height)
+    big = any(
+        (img["x1"] - img["x0"]) * (img["bottom"] - img["top"]) >= _PICTURE_SHARE * area
+        for img in page.images
+    )
+    return big and not any(_visible(r) for r in page.rects) and not page.lines
 
 
-def _find_tables(page: Any) -> tuple[list[tuple[float, tuple]], Any]:
+class _Renderer:
+    """Renders the pages that need OCR (pdfium, which pdfplumber already uses), opening
+    the PDF for it only when the first such page comes."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.pdf: Any = None
+
+    def read(self, page: Any, doc: Document) -> tuple[list[tuple[float, Part]], list[Line]]:
+        import numpy as np
+        import pypdfium2
+
+        from extract.readers import ocr_reader
+
+        ocr = ocr_reader()
+        if self.pdf is None:
+            self.pdf = pypdfium2.PdfDocument(self.data)
+        dpi = _picture_dpi(page)
+        bitmap = self.pdf[page.page_number - 1].render(scale=dpi / 72, grayscale=False)
+        rgb = np.asarray(bitmap.to_pil().convert("RGB"))
+        picture = ocr.PagePicture(page.page_number, rgb[:, :, ::-1].copy(), dpi)
+        reading = ocr.read_page(picture, ocr.info_of(doc))
+        return reading.parts, reading.lines
+
+
+def _picture_dpi(page: Any) -> int:
+    """The resolution to render at: that of the page's largest picture, within 150–300
+    (finer than the scan adds nothing; coarser loses strokes)."""
+    best = 0.0
+    for img in page.images:
+        width = img["x1"] - img["x0"]
+        if width > 0 and img.get("srcsize"):
+            best = max(best, img["srcsize"][0] / (float(width) / 72))
+    return int(min(300, max(150, best or 200)))
+
+
+def _find_tables(page: Any) -> tuple[list[tuple[float, Part]], Any]:
     """Table parts on a page (with their tops) and the page without the tables' text.
 
     Only the rows inside visible ruling count: the white line backgrounds WPS paints make
@@ -223,17 +177,17 @@ def _find_tables(page: Any) -> tuple[list[tuple[float, tuple]], Any]:
     ruling = [o for o in page.lines] + [r for r in page.rects if _visible(r)]
     if not ruling:
         return [], page
-    parts: list[tuple[float, tuple]] = []
+    parts: list[tuple[float, Part]] = []
     boxes: list[tuple[float, float, float, float]] = []
     for table in page.find_tables():
         x0, top, x1, bottom = table.bbox
         inside = [
             o
             for o in ruling
-            if o["x1"] >= x0 - _SNAP
-            and o["x0"] <= x1 + _SNAP
-            and o["bottom"] >= top - _SNAP
-            and o["top"] <= bottom + _SNAP
+            if o["x1"] >= x0 - SNAP
+            and o["x0"] <= x1 + SNAP
+            and o["bottom"] >= top - SNAP
+            and o["top"] <= bottom + SNAP
         ]
         if not inside:
             continue
@@ -277,35 +231,35 @@ def _visible(rect: dict) -> bool:
     return not all(v >= 0.95 for v in values)
 
 
-def _part(table: Any, top: float, bottom: float) -> tuple[list[float], list[_PCell], int] | None:
+def _part(table: Any, top: float, bottom: float) -> Part | None:
     """(column edges, cells with rows counted within the part, row count) of one table,
     keeping the rows between `top` and `bottom`."""
     kept = [
         (row, texts)
         for row, texts in zip(table.rows, table.extract(), strict=True)
-        if row.bbox[1] >= top - _SNAP and row.bbox[3] <= bottom + _SNAP
+        if row.bbox[1] >= top - SNAP and row.bbox[3] <= bottom + SNAP
     ]
-    tops = _cluster(row.bbox[1] for row, _ in kept)
+    tops = cluster(row.bbox[1] for row, _ in kept)
     if not tops:
         return None
-    cells: list[_PCell] = []
+    cells: list[PCell] = []
     xs: list[float] = []
     for row, texts in kept:
         for bbox, text in zip(row.cells, texts, strict=True):
             if bbox is None:
                 continue
             x0, cell_top, x1, cell_bottom = bbox
-            span = sum(1 for t in tops if cell_top - _SNAP <= t < cell_bottom - _SNAP) or 1
-            cells.append(_PCell(join_cell_text(text), _index(tops, cell_top), span, x0, x1))
+            span = sum(1 for t in tops if cell_top - SNAP <= t < cell_bottom - SNAP) or 1
+            cells.append(PCell(join_cell_text(text), nearest(tops, cell_top), span, x0, x1))
             xs += [x0, x1]
-    edges = _cluster(xs)
+    edges = cluster(xs)
     cells += _missed_cells(table.page, cells, edges, tops, min(bottom, table.bbox[3]))
     return edges, cells, len(tops)
 
 
 def _missed_cells(
-    page: Any, cells: list[_PCell], edges: list[float], tops: list[float], bottom: float
-) -> list[_PCell]:
+    page: Any, cells: list[PCell], edges: list[float], tops: list[float], bottom: float
+) -> list[PCell]:
     """Cells pdfplumber did not find (a border drawn as a fill, not a line) but that hold
     text: "信息内容" atop a table part in js-hongze-2023.pdf, page 3."""
     covered = {
@@ -313,10 +267,10 @@ def _missed_cells(
         for cell in cells
         for r in range(cell.row, cell.row + cell.rowspan)
         for c in range(
-            _index(edges, cell.x0), max(_index(edges, cell.x1), _index(edges, cell.x0) + 1)
+            nearest(edges, cell.x0), max(nearest(edges, cell.x1), nearest(edges, cell.x0) + 1)
         )
     }
-    found: list[_PCell] = []
+    found: list[PCell] = []
     bottoms = [*tops[1:], bottom]
     for r, (top, low) in enumerate(zip(tops, bottoms, strict=True)):
         for c in range(len(edges) - 1):
@@ -324,119 +278,18 @@ def _missed_cells(
                 continue
             text = page.crop((edges[c], top, edges[c + 1], low), strict=False).extract_text()
             if text.strip():
-                found.append(_PCell(join_cell_text(text), r, 1, edges[c], edges[c + 1]))
+                found.append(PCell(join_cell_text(text), r, 1, edges[c], edges[c + 1]))
     return found
 
 
-def _cluster(values: Iterable[float]) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > _SNAP:
-            out.append(v)
-    return out
-
-
-def _index(edges: list[float], value: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
-
-
-def _union_edges(a: list[float], b: list[float]) -> list[float] | None:
-    """Column edges of two page parts of one table, or None when they are not one table.
-
-    Same outer edges, and the inner edges of one are among the other's: the 2021
-    template's section 二 table has four columns in its first block and two later on.
-    """
-    if abs(a[0] - b[0]) > _PAGE_SHIFT or abs(a[-1] - b[-1]) > _PAGE_SHIFT:
-        return None
-    a_in = all(any(abs(x - y) <= _PAGE_SHIFT for y in b) for x in a)
-    b_in = all(any(abs(x - y) <= _PAGE_SHIFT for y in a) for x in b)
-    if not (a_in or b_in):
-        return None
-    return a if b_in else b
-
-
-def _append(builder: _Builder, part: tuple[list[float], list[_PCell], int], page: int) -> None:
-    edges, cells, nrows = part
-    offset = builder.nrows
-    for cell in cells:
-        cell.row += offset
-        builder.cells.append(cell)
-    builder.row_pages += [page] * nrows
-
-
-def _attach(builder: _Builder, part: tuple[list[float], list[_PCell], int], page: int) -> None:
-    """Append the next page's part, joining cells that the page break cut in two."""
-    edges, cells, nrows = part
-    last = builder.nrows - 1
-
-    def key(cell: _PCell) -> tuple[int, int]:
-        return _index(builder.edges, cell.x0), _index(builder.edges, cell.x1)
-
-    above = {key(c): c for c in builder.cells if c.row <= last < c.row + c.rowspan}
-    first = sorted((c for c in cells if c.row == 0), key=lambda c: c.x0)
-    if first and not any(is_number(c.text) for c in first) and all(key(c) in above for c in first):
-        # The row itself was cut: its label goes on and its numbers are all above.
-        for cell in first:
-            target = above[key(cell)]
-            target.text = join_cell_text(target.text + "\n" + cell.text)
-            target.rowspan += cell.rowspan - 1
-        cells = [c for c in cells if c.row > 0]
-        for cell in cells:
-            cell.row -= 1
-        nrows -= 1
-    else:
-        joined: list[_PCell] = []
-        for i, cell in enumerate(first):
-            target = above.get(key(cell))
-            if target is None or is_number(target.text) or is_number(cell.text):
-                continue
-            right = first[i + 1] if i + 1 < len(first) else None
-            if cell.text == "" or _enumeration_goes_on(
-                right, above.get(key(right)) if right else None
-            ):
-                target.text = join_cell_text(target.text + "\n" + cell.text)
-                target.rowspan += cell.rowspan
-                joined.append(cell)
-        cells = [c for c in cells if all(c is not j for j in joined)]
-    _append(builder, (edges, cells, nrows), page)
-
-
-def _enumeration_goes_on(right: _PCell | None, right_above: _PCell | None) -> bool:
-    """True when the sub-items beside a group label go on numbering across the break
-    ("1.本机关不掌握…" above, "2.没有现成信息…" below), so the group label is one cell."""
-    if right is None or right_above is None:
-        return False
-    now = _ENUMERATED.match(right.text)
-    before = _ENUMERATED.match(right_above.text)
-    return bool(now and before and int(now.group(1)) == int(before.group(1)) + 1)
-
-
-def _grid(builder: _Builder, index: int) -> Table:
-    edges = builder.edges
-    taken: dict[tuple[int, int], Cell] = {}
-    for cell in builder.cells:
-        c0 = _index(edges, cell.x0)
-        c1 = max(c0 + 1, _index(edges, cell.x1))
-        for r in range(cell.row, min(cell.row + cell.rowspan, builder.nrows)):
-            for c in range(c0, c1):
-                taken.setdefault((r, c), Cell(cell.text, r, c, (cell.row, c0)))
-    width = max(1, len(edges) - 1)
-    rows = [
-        [taken.get((r, c)) or Cell("", r, c, (r, c)) for c in range(width)]
-        for r in range(builder.nrows)
-    ]
-    pages: list[int | None] = list(builder.row_pages)
-    return Table(rows=rows, index=index, page=pages[0] if pages else None, row_pages=pages)
-
-
-def _lines(page: Any) -> list[_Line]:
-    out: list[_Line] = []
+def _lines(page: Any) -> list[Line]:
+    out: list[Line] = []
     for line in page.extract_text_lines(strip=True, return_chars=False):
         text = join_cell_text(line["text"])
-        if not text or _PAGE_NUMBER.match(text):
+        if not text or is_page_number(text):
             continue
         size = max(1.0, line["bottom"] - line["top"])
-        out.append(_Line(text, line["top"], line["x0"], line["x1"], size))
+        out.append(Line(text, line["top"], line["x0"], line["x1"], size))
     return out
 
 

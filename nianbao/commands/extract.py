@@ -126,6 +126,8 @@ def extract_command(
 ) -> None:
     """Read annual reports (HTML, PDF, DOCX, DOC/WPS, text) into the canonical record.
 
+    Scans and pictures (image-only or mixed PDFs, JPEG/PNG/TIFF, a saved page whose
+    report is pictures, read from its `*_files/` folder) are read by OCR, offline.
     PATHS are files or directories (walked recursively). Without --json, prints each
     report's three tables (or, before 2019, its local 统计表), the figures its text
     states, and its consistency checks; with --json, the records of SCHEMA.md as JSON
@@ -135,6 +137,7 @@ def extract_command(
     Examples:
       nianbao extract report.pdf
       nianbao extract tests/fixtures/corpus/docs/fj-putian-sjj-2012.html  # a 2012 统计表
+      nianbao extract scan.tif saved-page.html     # OCR: pictures, pages of pictures
       nianbao extract --json tests/fixtures/corpus/docs > records.jsonl
       nianbao extract --rebuild --data-dir data     # after upgrading nianbao
       nianbao extract --rebuild --scheduler tcp://10.0.0.5:8786   # on a Dask cluster

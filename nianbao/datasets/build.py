@@ -317,6 +317,7 @@ def report_row(
         "url": doc["url"],
         "document_kind": doc.get("kind"),
         "reader": summary["reader"],
+        "ocr_engine": summary["ocr_engine"],
         "sha256": doc["sha256"],
         "bytes": doc.get("bytes"),
         "published_date": summary["published_date"] or doc.get("published_date"),

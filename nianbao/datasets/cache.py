@@ -39,6 +39,7 @@ SUMMARY_FIELDS = (
     "status",
     "error",
     "reader",
+    "ocr_engine",
     "title",
     "agency_name",
     "year",

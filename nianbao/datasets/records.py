@@ -7,6 +7,7 @@ Arrow tables and the registry validates them before anything is written.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import re
@@ -74,13 +75,17 @@ def _number(value: Any, where: str) -> float | None:
     return None
 
 
-def _loc(cell: dict[str, Any]) -> dict[str, int | None]:
+def _loc(cell: dict[str, Any]) -> dict[str, Any]:
     loc = cell.get("loc") or {}
+    bbox = loc.get("bbox")
     return {
         "source_table": loc.get("table"),
         "source_page": loc.get("page"),
         "source_row": loc.get("row"),
         "source_col": loc.get("col"),
+        "source_bbox": json.dumps(bbox) if bbox else None,
+        "source_dpi": loc.get("dpi"),
+        "ocr_confidence": loc.get("confidence"),
     }
 
 
@@ -275,6 +280,7 @@ def summary_row(sha256: str, record: dict[str, Any]) -> dict[str, Any]:
         "status": record.get("status") or "failed",
         "error": record.get("error"),
         "reader": record.get("kind"),
+        "ocr_engine": record.get("ocr_engine"),
         "title": record.get("title"),
         "agency_name": record.get("agency"),
         "year": plausible_year(record.get("year")),

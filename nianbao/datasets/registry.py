@@ -306,6 +306,19 @@ LOC = (
     _f("source_page", "int32", "Page in the document (paged formats)", "所在页码"),
     _f("source_row", "int32", "Row in the table grid", "所在表格行"),
     _f("source_col", "int32", "Column in the table grid", "所在表格列"),
+    _f(
+        "source_bbox",
+        "string",
+        "Cell read by OCR: its box [x0, y0, x1, y1] in pixels on the page picture",
+        "OCR 读取的单元格在页面图像上的像素框 [x0, y0, x1, y1]",
+    ),
+    _f("source_dpi", "int32", "Resolution of that page picture (OCR)", "该页面图像的分辨率（OCR）"),
+    _f(
+        "ocr_confidence",
+        "float64",
+        "Recogniser's confidence for the cell, 0–1 (OCR)",
+        "OCR 识别该单元格的置信度（0–1）",
+    ),
 )
 APPROXIMATE = _f(
     "approximate",
@@ -387,7 +400,13 @@ REPORTS = Table(
         PAGE_URL,
         URL,
         _f("document_kind", "string", "page or attachment", "页面或附件", enum=DOCUMENT_KINDS),
-        _f("reader", "string", "Reader used: html, pdf, text, docx", "所用读取器"),
+        _f("reader", "string", "Reader used: html, pdf, text, docx, image", "所用读取器"),
+        _f(
+            "ocr_engine",
+            "string",
+            "OCR engine and model versions, when pages were read from pictures",
+            "以 OCR 读取图像页面时所用的引擎和模型版本",
+        ),
         SHA256,
         _f("bytes", "int64", "Size of the document", "文件大小", unit="bytes", minimum=0),
         PUBLISHED_DATE,

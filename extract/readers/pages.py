@@ -1,0 +1,238 @@
+"""Paged documents into blocks: each page's text lines and table parts, in order.
+
+Shared by the PDF reader (pages with a text layer) and the OCR reader (pictures of
+pages): both give, per page, the table parts found on it — column edges, cells with
+their row spans and x extents, in points — and the text lines outside them. Tables that
+run over a page break are joined here, and a label cell cut by the break
+("（四）无" / "法提供") is joined back into one cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from extract.model import Cell, Document, Paragraph, Seen, Table
+from extract.readers.cleantext import is_number, join_cell_text
+
+# Cell edges closer than this (points) are one grid line; pages of one table may be
+# shifted against each other by a few points.
+SNAP = 3.0
+_PAGE_SHIFT = 6.0
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*(共\s*)?\d+\s*页?)?[-—–\s]*$")
+_ENUMERATED = re.compile(r"^\s*(\d+)\s*[.、．]")
+
+
+def is_page_number(text: str) -> bool:
+    """A page's folio ("- 3 -", "第3页", "3/12"), which is no paragraph of the report."""
+    return bool(_PAGE_NUMBER.match(text))
+
+
+@dataclass(slots=True)
+class PCell:
+    """One cell of a table part: absolute row within its table, x extent on the page."""
+
+    text: str
+    row: int
+    rowspan: int
+    x0: float
+    x1: float
+    seen: Seen | None = None  # where OCR read it
+
+
+# (column edges, cells with rows counted within the part, row count) of one page's table.
+Part = tuple[list[float], list[PCell], int]
+
+
+@dataclass(slots=True)
+class _Builder:
+    """A table being assembled from the parts found on consecutive pages."""
+
+    edges: list[float]
+    cells: list[PCell] = field(default_factory=list)
+    row_pages: list[int] = field(default_factory=list)
+
+    @property
+    def nrows(self) -> int:
+        return len(self.row_pages)
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    top: float
+    x0: float
+    x1: float
+    size: float
+
+
+class PageAssembler:
+    """Collects each page's paragraphs and table parts into the document, in order."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.open_table: _Builder | None = None  # a table that reached the end of its page
+        self.open_para: Paragraph | None = None  # a paragraph that ran to the end of its page
+        self.tables: list[tuple[int, _Builder]] = []
+
+    def add(self, number: int, parts: list[tuple[float, Part]], lines: list[Line]) -> None:
+        """Add page `number`: its table parts (with their tops) and its text lines."""
+        left = min((ln.x0 for ln in lines), default=0.0)
+        right = max((ln.x1 for ln in lines), default=0.0)
+        items: list[tuple[float, int, Line | Part]] = [(ln.top, 1, ln) for ln in lines]
+        items += [(top, 0, cells) for top, cells in parts]
+        items.sort(key=lambda it: (it[0], it[1]))
+        first = True
+        para: Paragraph | None = None
+        prev: Line | None = None
+        for _, _, item in items:
+            if isinstance(item, Line):
+                if first and self.open_para is not None and item.x0 <= left + item.size:
+                    para = self.open_para  # the paragraph goes on from the last page
+                    para.text = join_cell_text(para.text + "\n" + item.text)
+                elif (
+                    para is not None
+                    and prev is not None
+                    and prev.x1 >= right - 1.5 * prev.size
+                    and item.x0 <= left + 0.8 * item.size
+                ):
+                    para.text = join_cell_text(para.text + "\n" + item.text)
+                else:
+                    para = Paragraph(item.text, number)
+                    self.doc.blocks.append(para)
+                prev = item
+                self.open_table = None
+            else:
+                part = item
+                if not (first and self._continue_table(part, number)):
+                    builder = _Builder(edges=part[0])
+                    _append(builder, part, number)
+                    self.tables.append((len(self.doc.blocks), builder))
+                    self.doc.blocks.append(Table(rows=[]))
+                    self.open_table = builder
+                para, prev = None, None
+            first = False
+        self.open_para = (
+            para
+            if para is not None and prev is not None and prev.x1 >= right - 1.5 * prev.size
+            else None
+        )
+        if not items or not isinstance(items[-1][2], tuple):
+            self.open_table = None
+
+    def _continue_table(self, part: Part, page: int) -> bool:
+        builder = self.open_table
+        if builder is None or builder.row_pages[-1] != page - 1:
+            return False
+        edges = _union_edges(builder.edges, part[0])
+        if edges is None:
+            return False
+        builder.edges = edges
+        _attach(builder, part, page)
+        return True
+
+    def finish(self) -> None:
+        for index, (position, builder) in enumerate(self.tables):
+            self.doc.blocks[position] = _grid(builder, index)
+
+
+def cluster(values: Iterable[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > SNAP:
+            out.append(v)
+    return out
+
+
+def nearest(edges: list[float], value: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+
+
+def _union_edges(a: list[float], b: list[float]) -> list[float] | None:
+    """Column edges of two page parts of one table, or None when they are not one table.
+
+    Same outer edges, and the inner edges of one are among the other's: the 2021
+    template's section 二 table has four columns in its first block and two later on.
+    """
+    if abs(a[0] - b[0]) > _PAGE_SHIFT or abs(a[-1] - b[-1]) > _PAGE_SHIFT:
+        return None
+    a_in = all(any(abs(x - y) <= _PAGE_SHIFT for y in b) for x in a)
+    b_in = all(any(abs(x - y) <= _PAGE_SHIFT for y in a) for x in b)
+    if not (a_in or b_in):
+        return None
+    return a if b_in else b
+
+
+def _append(builder: _Builder, part: Part, page: int) -> None:
+    edges, cells, nrows = part
+    offset = builder.nrows
+    for cell in cells:
+        cell.row += offset
+        builder.cells.append(cell)
+    builder.row_pages += [page] * nrows
+
+
+def _attach(builder: _Builder, part: Part, page: int) -> None:
+    """Append the next page's part, joining cells that the page break cut in two."""
+    edges, cells, nrows = part
+    last = builder.nrows - 1
+
+    def key(cell: PCell) -> tuple[int, int]:
+        return nearest(builder.edges, cell.x0), nearest(builder.edges, cell.x1)
+
+    above = {key(c): c for c in builder.cells if c.row <= last < c.row + c.rowspan}
+    first = sorted((c for c in cells if c.row == 0), key=lambda c: c.x0)
+    if first and not any(is_number(c.text) for c in first) and all(key(c) in above for c in first):
+        # The row itself was cut: its label goes on and its numbers are all above.
+        for cell in first:
+            target = above[key(cell)]
+            target.text = join_cell_text(target.text + "\n" + cell.text)
+            target.rowspan += cell.rowspan - 1
+        cells = [c for c in cells if c.row > 0]
+        for cell in cells:
+            cell.row -= 1
+        nrows -= 1
+    else:
+        joined: list[PCell] = []
+        for i, cell in enumerate(first):
+            target = above.get(key(cell))
+            if target is None or is_number(target.text) or is_number(cell.text):
+                continue
+            right = first[i + 1] if i + 1 < len(first) else None
+            if cell.text == "" or _enumeration_goes_on(
+                right, above.get(key(right)) if right else None
+            ):
+                target.text = join_cell_text(target.text + "\n" + cell.text)
+                target.rowspan += cell.rowspan
+                joined.append(cell)
+        cells = [c for c in cells if all(c is not j for j in joined)]
+    _append(builder, (edges, cells, nrows), page)
+
+
+def _enumeration_goes_on(right: PCell | None, right_above: PCell | None) -> bool:
+    """True when the sub-items beside a group label go on numbering across the break
+    ("1.本机关不掌握…" above, "2.没有现成信息…" below), so the group label is one cell."""
+    if right is None or right_above is None:
+        return False
+    now = _ENUMERATED.match(right.text)
+    before = _ENUMERATED.match(right_above.text)
+    return bool(now and before and int(now.group(1)) == int(before.group(1)) + 1)
+
+
+def _grid(builder: _Builder, index: int) -> Table:
+    edges = builder.edges
+    taken: dict[tuple[int, int], Cell] = {}
+    for cell in builder.cells:
+        c0 = nearest(edges, cell.x0)
+        c1 = max(c0 + 1, nearest(edges, cell.x1))
+        for r in range(cell.row, min(cell.row + cell.rowspan, builder.nrows)):
+            for c in range(c0, c1):
+                taken.setdefault((r, c), Cell(cell.text, r, c, (cell.row, c0), cell.seen))
+    width = max(1, len(edges) - 1)
+    rows = [
+        [taken.get((r, c)) or Cell("", r, c, (r, c)) for c in range(width)]
+        for r in range(builder.nrows)
+    ]
+    pages: list[int | None] = list(builder.row_pages)
+    return Table(rows=rows, index=index, page=pages[0] if pages else None, row_pages=pages)
