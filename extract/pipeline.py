@@ -187,4 +187,3 @@ def _read_pictures(page: Document, pictures: Pictures) -> Document:
     doc.blocks = [b for b in page.blocks if not isinstance(b, Table)]
     ocr.read_pictures(pages, doc)
     return doc
-

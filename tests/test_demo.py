@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from crawler.portal.sites import EXAMPLE_PLACE
 from extract.pipeline import extract_path
 from nianbao.cli import cli
-from tests.conftest import CORPUS
 from nianbao.datasets.coverage import deadline
+from tests.conftest import CORPUS
 
 
 def _free_port() -> int:

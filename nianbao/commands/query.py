@@ -100,7 +100,10 @@ def query_command(data_dir: Path, fmt: str, allow_files: bool, sql: str) -> None
 @allow_files_option
 @click.argument("what", metavar="TABLE|SQL")
 def export_command(
-    data_dir: Path, fmt: str, output: Path | None, wide: bool,
+    data_dir: Path,
+    fmt: str,
+    output: Path | None,
+    wide: bool,
     key_header: bool,
     allow_files: bool,
     what: str,

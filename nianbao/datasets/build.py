@@ -449,7 +449,8 @@ def _fit(table: Table, raw: pa.Table) -> pa.Table:
 
 def build(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS) -> BuildResult:
     """The reports, crawler, publishers, coverage and changes tables, and the row cache the
-    other tables are made from one year at a time (nothing is written but the record and row caches; `publish` writes)."""
+    other tables are made from one year at a time (nothing is written but the record and
+    row caches; `publish` writes)."""
     data_dir = Path(data_dir)
     docs = load_documents(data_dir)
     crawled = crawler_tables(data_dir, docs)
