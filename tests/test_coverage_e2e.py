@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
+import sqlite_utils
 import yaml
 
 from nianbao.datasets import records as rec
 from nianbao.datasets.coverage import deadline
+from nianbao.datasets.sqlite import metadata, write_sqlite
 from nianbao.pipeline import run
 from tests.test_datasets_build import read
 from tests.test_datasets_pipeline import invoke, portal  # noqa: F401, F811 - a fixture
@@ -49,6 +51,11 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # 
         2025: "published",
     }
     assert late[this_year] == "not_yet_due"
+    # the same years answer the canned query a journalist opens in Datasette
+    db = sqlite_utils.Database(write_sqlite(data))
+    canned = metadata()["databases"]["nianbao"]["queries"]["late_and_missing"]["sql"]
+    listed = {(r["year"], r["status"]) for r in db.query(canned) if r["source_id"] == LATE}
+    assert listed == {(y, s) for y, s in late.items() if s in ("published_late", "missing")}
     coverage = read(data, "coverage")
     row = coverage.filter(
         pc.and_(pc.equal(coverage["source_id"], LATE), pc.equal(coverage["year"], 2019))

@@ -97,6 +97,23 @@ def test_wide_csv_key_header_and_other_tables(built: Path, tmp_path: Path) -> No
             assert float(row[column.label]) == cell["value"], column.label
 
 
+def test_wide_legacy_statistics_tables(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "legacy.csv"
+    invoke("export", "legacy", "--wide", "--data-dir", str(built), "-o", str(out))
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    golds = golds_with("legacy")
+    assert len(rows) == len(golds)
+    labels = {c.key: c.label for c in wide_columns("legacy")}
+    for doc_id, gold in golds.items():
+        row = next(r for r in rows if f"/{doc_id}/" in r["所读文件"])
+        assert row["模板"] == "pre2019"
+        for cell in gold["legacy"]:
+            if cell["indicator"] != "extra":
+                label = labels[f"{cell['indicator']}.{cell['period']}"]
+                assert float(row[label]) == cell["value"], (doc_id, label)
+
+
 def test_wide_xlsx_one_sheet_per_table_as_printed(built: Path, tmp_path: Path) -> None:
     out = tmp_path / "wide.xlsx"
     invoke(
@@ -104,7 +121,9 @@ def test_wide_xlsx_one_sheet_per_table_as_printed(built: Path, tmp_path: Path) -
         "-o", str(out),
     )  # fmt: skip
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["三 依申请公开", "二 主动公开", "四 复议诉讼", "keys 键"]
+    assert book.sheetnames == [
+        "三 依申请公开", "二 主动公开", "四 复议诉讼", "统计表 2008-2018", "keys 键",
+    ]  # fmt: skip
     sheet = book["三 依申请公开"]
     groups = [c.value for c in sheet[1]]
     columns = [c.value for c in sheet[2]]

@@ -89,8 +89,9 @@ def query_command(data_dir: Path, fmt: str, allow_files: bool, sql: str) -> None
     "--wide",
     is_flag=True,
     help="One row per report and one column per cell, named by its Chinese labels "
-    "(本年新收·总计), for applications, proactive or review_litigation. CSV: keys in "
-    "OUTPUT.keys.csv; XLSX: one sheet per table laid out as printed, and a sheet of keys.",
+    "(本年新收·总计), for applications, proactive, review_litigation or legacy (the "
+    "2008–2018 统计表). CSV: keys in OUTPUT.keys.csv; XLSX: one sheet per table laid out "
+    "as printed, and a sheet of keys.",
 )
 @click.option(
     "--key-header",
@@ -118,7 +119,8 @@ def export_command(
       nianbao export reports --format xlsx
       nianbao export "SELECT * FROM checks WHERE NOT passed" -o failing.csv
       nianbao export applications --wide                 # applications.csv, one row a report
-      nianbao export applications --wide --format xlsx   # sheets 二, 三, 四 as printed
+      nianbao export applications --wide --format xlsx   # sheets 二, 三, 四, 统计表
+      nianbao export legacy --wide                       # 2008–2018, one row a report
     """
     suffix = "_wide" if wide else ""
     out = output or Path(f"{what if what.isidentifier() else 'export'}{suffix}.{fmt}")

@@ -1,7 +1,9 @@
 """An agency's key figures year by year: what a journalist asks of it first.
 
-The SQL runs unchanged on DuckDB (`nianbao show`) and on the SQLite file Datasette
-serves (the agency page), so the terminal and the browser show the same numbers.
+The figures are the `indicators` panel (docs/crosswalk.md): one comparable series from
+2008, each value from the best basis its report has. The SQL runs unchanged on DuckDB
+(`nianbao show`) and on the SQLite file Datasette serves (the agency page), so the
+terminal and the browser show the same numbers.
 """
 
 from __future__ import annotations
@@ -17,32 +19,19 @@ FIGURES: dict[str, tuple[str, str]] = {
     "denied": ("不予公开", "denied"),
     "reviews": ("行政复议", "administrative reviews"),
     "litigations": ("行政诉讼", "lawsuits"),
+    "proactive_total": ("主动公开信息", "published proactively"),
+    "fees": ("收费（万元）", "fees (10,000 yuan)"),
 }
 
 # Latest versions only; one row per (year, indicator). {agency}: the agency_id parameter,
 # `?` for DuckDB and sqlite3, `:agency_id` for a Datasette canned query.
 _FIGURES_SQL = """
-SELECT r.year AS year, f.indicator AS indicator, sum(f.value) AS value
-FROM reports r JOIN (
-  SELECT report_id,
-         CASE WHEN row_key LIKE 'denied_%' THEN 'denied'
-              WHEN row_key = 'new_received' THEN 'applications_received'
-              ELSE row_key END AS indicator,
-         value
-  FROM applications
-  WHERE column_key = 'total'
-    AND (row_key IN ('new_received', 'granted', 'partially_granted')
-         OR row_key LIKE 'denied_%')
-  UNION ALL
-  SELECT report_id,
-         CASE row_key WHEN 'review' THEN 'reviews' ELSE 'litigations' END AS indicator,
-         value
-  FROM review_litigation
-  WHERE column_key = 'total'
-) f ON f.report_id = r.report_id
+SELECT r.year AS year, i.indicator AS indicator, sum(i.value) AS value,
+       min(i.basis) AS basis
+FROM indicators i JOIN reports r ON r.report_id = i.report_id
 WHERE r.is_latest AND r.agency_id = {agency}
-GROUP BY r.year, f.indicator
-ORDER BY r.year, f.indicator
+GROUP BY r.year, i.indicator
+ORDER BY r.year, i.indicator
 """
 
 

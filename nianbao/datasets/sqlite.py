@@ -49,6 +49,15 @@ QUERIES = {
         " FROM coverage WHERE :year = '' OR year = :year"
         " GROUP BY province_code, year ORDER BY year DESC, province_code",
     },
+    "late_and_missing": {
+        "title": "Late and missing reports 逾期发布与未发布的年报",
+        "description": "Who published after 31 January of the following year, and who "
+        "published nothing although the deadline passed and the site was crawled.",
+        "sql": "SELECT year, status, name, level, division_code, source_id, deadline_date,"
+        " published_date, first_seen_at, last_crawled_at, report_id"
+        " FROM coverage WHERE status IN ('published_late', 'missing')"
+        " ORDER BY year DESC, status, division_code",
+    },
 }
 INDEXES = {
     "reports": [["agency_id"], ["year"]],

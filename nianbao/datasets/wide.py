@@ -1,11 +1,12 @@
 """Cell tables made wide for spreadsheets: one row per report, one column per cell.
 
 The long tables (one row per cell) are what SQL wants; a spreadsheet user wants the
-report's table across one row. Columns follow the printed order of the national
-template and are named by their Chinese labels (本年新收·总计); the SCHEMA.md keys
-(`new_received.total`) go in a keys file (CSV) or a sheet of their own (XLSX), so a
-CSV keeps exactly one row per report. A cell a report does not print stays empty,
-never 0. Rows the template does not have (proactive `extra`) stay in the long table.
+report's table across one row: sections 二, 三 and 四, and the 2008–2018 统计表.
+Columns follow the printed order of the template and are named by their Chinese labels
+(本年新收·总计); the SCHEMA.md keys (`new_received.total`) go in a keys file (CSV) or a
+sheet of their own (XLSX), so a CSV keeps exactly one row per report. A cell a report
+does not print stays empty, never 0. Rows the template does not have (`extra`) stay in
+the long table.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from extract.labels import ITEM_METRICS_2019, ITEM_METRICS_2021
 from nianbao.datasets.query import connect
 from nianbao.datasets.registry import REPORTS, keys, labels
 
-WIDE_TABLES = ("applications", "proactive", "review_litigation")
+WIDE_TABLES = ("applications", "proactive", "review_litigation", "legacy")
 SHEET_TITLES = {
     "proactive": "二 主动公开",
     "applications": "三 依申请公开",
     "review_litigation": "四 复议诉讼",
+    "legacy": "统计表 2008-2018",
 }
 # Report metadata leading every wide row, in this order, with the short Chinese header a
 # spreadsheet shows (the registry's descriptions are sentences).
@@ -45,12 +47,16 @@ META_COLUMNS = {
     "url": "所读文件",
 }
 _FORMAT_COLUMN = {
-    "proactive": "proactive_format",
-    "applications": "applications_format",
-    "review_litigation": "review_litigation_format",
+    "proactive": "r.proactive_format",
+    "applications": "r.applications_format",
+    "review_litigation": "r.review_litigation_format",
+    "legacy": "'pre2019'",  # the 统计表 has no national format
 }
-_ROW_AXIS = {"proactive": "item", "applications": "row", "review_litigation": "row"}
-_COLUMN_AXIS = {"proactive": "metric", "applications": "column", "review_litigation": "column"}
+_ROW_AXIS = {"proactive": "item", "legacy": "indicator"}
+_COLUMN_AXIS = {"proactive": "metric", "legacy": "period"}
+# The long table's columns for the two axes (the 统计表 names them for what they are).
+_ROW_FIELD = {"legacy": "indicator"}
+_COLUMN_FIELD = {"legacy": "period"}
 # The long row labels repeat the section's subject; the wide column names do not.
 _LABEL_SUFFIX = "政府信息公开申请数量"
 _COLUMN_WIDTHS = {"report_id": 22, "agency_name": 22, "title": 40, "page_url": 40, "url": 40}
@@ -89,8 +95,8 @@ def wide_columns(table: str) -> list[WideColumn]:
     """The cell columns of `table` in printed order (rows of the template, then columns)."""
     if table not in WIDE_TABLES:
         raise ValueError(f"no wide layout for {table!r}; tables: {', '.join(WIDE_TABLES)}")
-    row_labels = labels(table, _ROW_AXIS[table])
-    column_labels = labels(table, _COLUMN_AXIS[table])
+    row_labels = labels(table, _ROW_AXIS.get(table, "row"))
+    column_labels = labels(table, _COLUMN_AXIS.get(table, "column"))
     out = []
     for row in row_labels:
         if row == "extra":
@@ -109,13 +115,14 @@ def _quote(name: str) -> str:
 def wide_sql(table: str, all_versions: bool = False) -> str:
     """DuckDB SQL pivoting `table` to one row per report (latest versions unless asked)."""
     columns = wide_columns(table)
+    row, column = _ROW_FIELD.get(table, "row_key"), _COLUMN_FIELD.get(table, "column_key")
     cells = ",\n  ".join(
-        f"max(c.value) FILTER (WHERE c.row_key = '{col.row_key}' "
-        f"AND c.column_key = '{col.column_key}') AS {_quote(col.key)}"
+        f"max(c.value) FILTER (WHERE c.{row} = '{col.row_key}' "
+        f"AND c.{column} = '{col.column_key}') AS {_quote(col.key)}"
         for col in columns
     )
     meta = ", ".join(
-        f"r.{_FORMAT_COLUMN[table]} AS format" if name == "format" else f"r.{name}"
+        f"{_FORMAT_COLUMN[table]} AS format" if name == "format" else f"r.{name}"
         for name in META_COLUMNS
     )
     where = "" if all_versions else "WHERE r.is_latest"
