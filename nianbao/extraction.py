@@ -12,8 +12,9 @@ locally, because:
   `ProcessPoolExecutor` breaks as a whole (`BrokenProcessPool`) and fails every pending
   document without saying which one killed it.
 
-The price is a cluster start of about two seconds, paid only when there is more than one
-document and more than one worker.
+The price: starting the workers (about a second, forked; paid only for a batch of at
+least `LOCAL_MIN_DOCUMENTS`), and the CPU of Dask's scheduler and worker event loops,
+which `benchmarks/parallel.py` shows against `ProcessPoolExecutor` on a saturated machine.
 
 Tasks carry the file's path, not its bytes, and return the record: workers on other
 machines must see the raw store at the same path (a shared filesystem; the raw store is
@@ -143,6 +144,9 @@ def _client(workers: Workers, tasks: int) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # the scheduler's HTTP server (health, metrics) on any free loopback port, not
+            # on 8787 with a warning when another run holds it
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
