@@ -75,8 +75,14 @@ def proactive_grid(rows: Iterable[Mapping[str, Any]]) -> Grid:
     grid = Grid(SECTION_TITLES["proactive"])
     previous: tuple[str, ...] = ()
     for item in item_labels:
-        template = ITEM_METRICS_2021.get(item, ()) + ITEM_METRICS_2019.get(item, ())
-        metrics = tuple(m for m in dict.fromkeys(template) if (item, m) in cells)
+        present = {m for (i, m) in cells if i == item}
+        # the item's metrics in the order of the template (2019 or 2021) the report used
+        order = max(
+            (ITEM_METRICS_2019.get(item, ()), ITEM_METRICS_2021.get(item, ())),
+            key=lambda template: len(present & set(template)),
+        )
+        metrics = tuple(m for m in order if m in present)
+        metrics += tuple(m for m in metric_labels if m in present and m not in metrics)
         if not metrics:
             continue
         if metrics != previous:
