@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extract.model import OcrInfo
-from extract.readers import ocr, ocr_engine
+from extract.readers import ocr
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANS = ROOT / "tests" / "fixtures" / "scans" / "docs"
@@ -56,8 +56,11 @@ def main() -> int:
     pages = pictures()
     if args.pages:
         pages = pages[: args.pages]
-    engine = ocr_engine._engine()
-    ocr.read_page(pages[0], OcrInfo(engine="warm-up"))  # load the models once, untimed
+    from rapidocr_onnxruntime import RapidOCR
+
+    engine = RapidOCR()  # the engine as it comes
+    ocr.read_page(pages[0], OcrInfo(engine="warm-up"))  # load our models once, untimed
+    engine(pages[0].image)
     ours, theirs = [], []
     for page in pages:
         ours.append(timed(lambda p=page: ocr.read_page(p, OcrInfo(engine="bench"))))

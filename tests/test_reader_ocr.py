@@ -26,6 +26,8 @@ from extract.readers.ocr_engine import Reading, engine_name
 from tests.conftest import FIXTURES, flatten_cells, load_gold
 
 SCANS = FIXTURES / "scans"
+# A document of a few pages takes seconds a page; a shared machine can make it minutes.
+pytestmark = pytest.mark.timeout(1200)
 
 
 @cache
