@@ -150,7 +150,7 @@ def test_coverage_statuses_of_sources() -> None:
         ("n", 2025): "no_source",  # in the registry, never crawled
         ("n", 2026): "not_yet_due",
     }
-    # every other government: no source, over the same years
-    assert got[("division:330112", 2023)] == "no_source"
-    assert ("division:360982", 2023) not in got
-    assert len(table) == 8 + (3209 - 3) * 4
+    # every other government: no source, on the last year due and this one
+    assert got[("division:330112", 2025)] == got[("division:330112", 2026)] == "no_source"
+    assert ("division:330112", 2024) not in got and ("division:360982", 2025) not in got
+    assert len(table) == 8 + (3209 - 3) * 2

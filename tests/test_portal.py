@@ -32,6 +32,7 @@ NEXT = "portal-next-qidong"
 XXGK = "portal-xxgk-miyun"
 WAF = "portal-waf-zhenan"
 ROBOTS = "portal-robots-shunyi"
+LATE = "portal-late-linan"
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
 PROXY_FORM = (
     "col=1&appid=1&webid=3095&path=%2F&columnid=1229140160&sourceContentType=1"
@@ -465,9 +466,9 @@ def test_waf_site_challenges_every_request(waf: str, status: int, cookie: str, m
 def test_sources_and_request_log(portal: Portal, tmp_path: Path) -> None:
     path = portal.write_sources(tmp_path / "sources.yaml")
     sources = yaml.safe_load(path.read_text("utf-8"))["sources"]
-    assert [s["id"] for s in sources] == [TRS, HANWEB, FJ, NEXT, XXGK, WAF, ROBOTS]
+    assert [s["id"] for s in sources] == [TRS, HANWEB, FJ, NEXT, XXGK, WAF, ROBOTS, LATE]
     hosts = [urlsplit(s["url"]).hostname for s in sources]
-    assert hosts == [f"127.0.1.{k}" for k in range(1, 8)]
+    assert hosts == [f"127.0.1.{k}" for k in range(1, 9)]
     assert {urlsplit(s["url"]).port for s in sources} == {portal.port}
     assert [s["cms"] for s in sources] == [
         "trs",
@@ -477,7 +478,10 @@ def test_sources_and_request_log(portal: Portal, tmp_path: Path) -> None:
         "auto",
         "trs",
         "nextlink",
+        "nextlink",
     ]
+    # the late site is registered under its district's former code (临安市, now 临安区 330112)
+    assert sources[-1]["division_code"] == "330185"
     assert all(s["allowed_domains"] == [urlsplit(s["url"]).hostname] for s in sources)
     before = len(portal.requests)
     fetch(sources[0]["url"], headers={"User-Agent": "nianbao-test"})
