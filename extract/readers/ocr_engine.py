@@ -24,7 +24,7 @@ from extract.model import ExtractError
 
 log = logging.getLogger(__name__)
 
-_BATCH = 16
+_BATCH = 6  # as the engine batches: larger batches of long lines cost several times more
 # Crops are padded to at least this width/height: the recogniser was trained on wide
 # lines, and reads a lone digit padded to 4.5 heights as surely as at its 6.7, faster.
 _MIN_RATIO = 4.5
