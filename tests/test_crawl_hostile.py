@@ -171,7 +171,8 @@ def test_bytes_in_flight_stay_within_the_budget(tmp_path: Path) -> None:
     """Sixteen parallel 95 MB pages held 1.9 GB: the size cap is per response."""
     budget = 5 * 1024 * 1024
     settings = {"NIANBAO_MAX_BYTES_IN_FLIGHT": budget, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
-    with Portal(reports_per_site=24, slow_seconds=0.2, hostile=True) as portal:
+    # 60 reports: the heavy site then attaches four PDFs, padded to 4 MB each
+    with Portal(reports_per_site=60, slow_seconds=0.2, hostile=True) as portal:
         heavy = portal.site("hostile-heavy")
         [source] = [s for s in portal.sources() if s["id"] == "hostile-heavy"]
         summary = run_crawl([source], tmp_path / "data", throttle=False, settings=settings)

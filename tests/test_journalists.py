@@ -157,10 +157,10 @@ def test_show_prints_key_figures_year_by_year(built: Path) -> None:
     golds = {g["year"]: g for i in corpus_ids() if "hongze" in i and (g := load_gold(i))}
     header = next(line for line in out.splitlines() if "key figures" in line)
     assert header.split()[-2:] == [str(y) for y in sorted(golds)]
-    received = next(line for line in out.splitlines() if "applications received" in line)
+    received = next(line for line in out.splitlines() if line.startswith("  本年新收申请"))
     values = [str(golds[y]["applications"]["new_received"]["total"]) for y in sorted(golds)]
     assert received.split()[3:5] == values
-    denied = next(line for line in out.splitlines() if "不予公开 denied" in line)
+    denied = next(line for line in out.splitlines() if line.startswith("  不予公开 denied"))
     denied_totals = [
         sum(v["total"] for k, v in golds[y]["applications"].items() if k.startswith("denied_"))
         for y in sorted(golds)

@@ -136,6 +136,7 @@ def test_doctor_writes_the_repair_down_and_says_what_it_did(tmp_path: Path) -> N
         " unreadable part files put aside: manifests/documents/damaged/part-r3-0.parquet",
         "crawl_runs: 1 rows; nothing to repair",
         "crawl_sources: 0 rows; nothing to repair",
+        "listings: 0 rows; nothing to repair",
     ]
     assert read_parts(tmp_path, "documents").num_rows == 2
     assert len(list(docs.glob("part-*.parquet"))) == 1
