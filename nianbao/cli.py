@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from extract import __version__
+from nianbao.commands.accuracy import accuracy_command
 from nianbao.commands.coverage import coverage_command
 from nianbao.commands.crawl import crawl_command
 from nianbao.commands.demo import demo_command
@@ -59,6 +60,7 @@ cli.add_command(serve_command)
 cli.add_command(doctor_command)
 cli.add_command(coverage_command)
 cli.add_command(sources_group)
+cli.add_command(accuracy_command)
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from nianbao.accuracy import cells as flatten_cells  # noqa: F401 (the scorer's view of a record)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = FIXTURES / "corpus"
 
@@ -45,26 +47,6 @@ def wait_until_dead(pid: int, seconds: float) -> bool:
 
 def load_gold(doc_id: str) -> dict:
     return json.loads((CORPUS / "gold" / f"{doc_id}.json").read_text(encoding="utf-8"))
-
-
-def flatten_cells(record: dict) -> dict[tuple, object]:
-    """A record's (or gold file's) cells as {(table, row, column): value}."""
-    cells: dict[tuple, object] = {}
-    for entry in record.get("proactive") or []:
-        item = entry["item"] if entry["item"] != "extra" else "extra:" + entry["label"]
-        cells[("proactive", item, entry["metric"])] = entry["value"]
-    for entry in record.get("legacy") or []:
-        indicator = entry["indicator"]
-        if indicator == "extra":
-            indicator = "extra:" + entry["label"]
-        cells[("legacy", indicator, entry["period"])] = entry["value"]
-    for entry in record.get("narrative") or []:
-        cells.setdefault(("narrative", entry["indicator"]), entry["value"])
-    for table in ("applications", "review_litigation"):
-        for row, columns in (record.get(table) or {}).items():
-            for column, value in columns.items():
-                cells[(table, row, column)] = value["value"] if isinstance(value, dict) else value
-    return cells
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nianbao.accuracy import stored as stored_accuracy
 from nianbao.datasets.registry import TABLES, Field, Table, keys
 
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
@@ -18,7 +19,8 @@ def _resource_name(table: str, path: str, year: int | None) -> str:
 
 
 def datapackage(files: dict[str, list[tuple[str, int | None]]]) -> dict[str, Any]:
-    """A Frictionless data package: one tabular resource per Parquet file."""
+    """A Frictionless data package: one tabular resource per Parquet file, and the
+    extractor's accuracy on the hand-checked corpus (`nianbao accuracy`) as `accuracy`."""
     resources = []
     for name, parts in files.items():
         spec = TABLES[name]
@@ -38,6 +40,7 @@ def datapackage(files: dict[str, list[tuple[str, int | None]]]) -> dict[str, Any
         "name": "nianbao",
         "title": "政府信息公开工作年度报告 — annual reports on open government information",
         "licenses": [{"name": "ODC-PDDL-1.0", "title": "Open Data Commons Public Domain"}],
+        "accuracy": stored_accuracy(),
         "resources": resources,
     }
 
