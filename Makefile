@@ -22,8 +22,8 @@ bench:  ## run the benchmarks (as modules: benchmarks/extract.py would hide the 
 	$(PY) -m benchmarks.dataset
 	$(PY) -m benchmarks.parallel
 
-score:  ## accuracy against the hand-checked corpus
-	$(PY) ../shared/tools/score.py tests/fixtures/corpus --cmd "$(NIANBAO) extract --json"
+score:  ## accuracy against the hand-checked corpus (nianbao accuracy --scans adds the OCR scans)
+	$(NIANBAO) accuracy
 
 demo:  ## the whole pipeline on the bundled local portal
 	$(NIANBAO) demo
