@@ -1,6 +1,6 @@
 """A report page: its title, metadata block (索引号, 发布机构, 发文日期, 文号 …) and attachments.
 
-Labels vary by system (PORTALS.md §8.2): spaces, full-width spaces and &nbsp; inside labels,
+Labels vary by system (docs/portals.md §8.2): spaces, full-width spaces and &nbsp; inside labels,
 `:` or `：` or a table cell boundary as the separator, and synonyms (发布日期 / 发文日期 /
 生成日期 / 发布时间 …). A label counts only when a separator or a cell boundary follows it,
 so prose such as "包含索引号、文章标题、发布机构" is not read as metadata.
@@ -63,7 +63,7 @@ _LABEL_RE = re.compile(
 )
 _INDEX_NO = re.compile(r"^[\w\-/.（）()]{4,60}$")
 _META = ("ArticleTitle", "PubDate", "ContentSource", "SiteIDCode", "SiteName", "ColumnName")
-# The report body's container on the CMS families of PORTALS.md §1.
+# The report body's container on the CMS families of docs/portals.md §1.
 _BODY_START = re.compile(
     r"<div\b[^>]*(?:class\s*=\s*[\"']?[^>]*\b(?:TRS_Editor|trs_editor_view|TRS_UEDITOR|"
     r"article-content|wzzw-article|news_cont_d_wrap)\b|id\s*=\s*[\"']?(?:zoom|UCAP-CONTENT)\b)[^>]*>",

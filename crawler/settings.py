@@ -1,6 +1,6 @@
 """Polite base settings for crawling government portals, each overridable by environment.
 
-The defaults follow what real crawlers of these sites found acceptable (PORTALS.md §10):
+The defaults follow what real crawlers of these sites found acceptable (docs/portals.md §10):
 robots.txt obeyed, AutoThrottle, at most 2 requests at a time per host, retries with backoff,
 a size cap and an identifying User-Agent with a contact URL.
 """

@@ -277,7 +277,7 @@ def test_serial_number_column_and_merged_qizhong_cell() -> None:
 
 
 def test_code_column_and_year_to_date_column_of_dingxi_layout() -> None:
-    """定西: 指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计 (PORTALS.md §13.5)."""
+    """定西: 指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计 (docs/portals.md §13.5)."""
     rows = [
         ["指标名称", "计量单位", "代码", "本期实际", "本年累计"],
         ["主动公开政府信息数", "条", "01", "325", "325"],

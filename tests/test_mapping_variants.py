@@ -1,7 +1,7 @@
 """The same real report in the layouts other agencies use: the numbers must not move.
 
 Each variant is made from a real page of the corpus by a transformation a real portal
-or a real report shows (PORTALS.md §13.6, SCHEMA.md "Label variants"), and is read
+or a real report shows (docs/portals.md §13.6, SCHEMA.md "Label variants"), and is read
 against that page's hand-checked answers."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The local test portal behaves like the real portals of PORTALS.md, and knows its truth."""
+"""The local test portal behaves like the real portals of docs/portals.md, and knows its truth."""
 
 from __future__ import annotations
 
@@ -362,7 +362,7 @@ def test_documents_truth_matches_pages(portal: Portal) -> None:
             meta, text = truth.documents[url], fetch(url)[2].decode(charset)
             assert meta["title"] in text and meta["agency"] in text
             assert meta["published_date"] in text and str(meta["year"]) in meta["title"]
-            if source != FJ:  # Putian pages carry no 索引号 (PORTALS.md §5)
+            if source != FJ:  # Putian pages carry no 索引号 (docs/portals.md §5)
                 assert meta["index_no"] in text
 
 

@@ -181,7 +181,7 @@ def fjdzapp_bootstrap(url: str, text: str) -> ListResult:
     """On a Fujian column page that loads its list as JSON, the first page of it: a static
     `_lists/api_p001.json` when the page names one, else `/fjdzapp/search` for its channel.
 
-    The request parameters are not documented (PORTALS.md §14): channelid, page and prepage
+    The request parameters are not documented (docs/portals.md §14): channelid, page and prepage
     are the names the Putian crawl notes and the Sanming replies use.
     """
     result = ListResult("fjdzapp")

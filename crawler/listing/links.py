@@ -41,7 +41,7 @@ _REPORT_SEGMENTS = re.compile(
 
 def is_report_column(url: str, selector: Selector) -> bool:
     """A 年报 column page: its meta ColumnName/ColumnType or <title> says 年报, or its path
-    has one of the column segments of PORTALS.md §7.1."""
+    has one of the column segments of docs/portals.md §7.1."""
     if _REPORT_SEGMENTS.search(urlsplit(url).path):
         return True
     names = selector.xpath(

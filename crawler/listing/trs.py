@@ -3,7 +3,7 @@
 The four-argument form `createPageHTML(N, cur, "index", "html")` gives the page count N and
 the 0-based current page, so all pages are known from the first. The six-argument form
 `createPageHTML('page_div', A, B, prefix, ext, records)` is numbered differently on different
-sites (PORTALS.md §2.1), so pages are probed one after another until a 404 ends the chain.
+sites (docs/portals.md §2.1), so pages are probed one after another until a 404 ends the chain.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ class Corpus:
             if path.stem in ids and ext in ("pdf", "docx", "doc"):
                 self.made.setdefault(path.stem, {})[ext] = path
         self.docx = [m["docx"] for m in self.made.values() if "docx" in m]
-        # A report's pages as images, for a body made only of images (PORTALS.md §7.4).
+        # A report's pages as images, for a body made only of images (docs/portals.md §7.4).
         self.page_images = sorted((fixtures / "made").glob("js-hongze-2023-page-*.jpg"))
         if not self.docx:
             log.warning("no DOCX under %s: the portal serves no DOCX attachments", fixtures)

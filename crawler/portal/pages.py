@@ -1,4 +1,4 @@
-"""HTML, XML and JSON the portal serves, one renderer per CMS family (PORTALS.md §2–§5).
+"""HTML, XML and JSON the portal serves, one renderer per CMS family (docs/portals.md §2–§5).
 
 Renderers take plain values and return text; the sites decide URLs and encodings. The markup
 copies the real patterns the crawler must parse (TRS `createPageHTML`, Hanweb `<datastore>`,
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-# The pager function as TRS WCM writes it into each list page (PORTALS.md §2.1, 樟树).
+# The pager function as TRS WCM writes it into each list page (docs/portals.md §2.1, 樟树).
 TRS_PAGER_SCRIPT = """<script language="javascript">
 <!--
 function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt)
@@ -104,7 +104,7 @@ def _jiucuo(code: str) -> str:
 # --- TRS WCM ---------------------------------------------------------------------------
 
 
-# The six-argument pager (PORTALS.md §2.1, [uncertain]): it writes into a div; BASE is the
+# The six-argument pager (docs/portals.md §2.1, [uncertain]): it writes into a div; BASE is the
 # number of the first page, whose file has no suffix (0: index, index_1…; 1: index, index_2…).
 SIX_ARG_PAGER_SCRIPT = """<script type="text/javascript">
 function createPageHTML(sDivId, nPageCount, nCurrent, sPageName, sPageExt, nRecords) {
@@ -218,7 +218,7 @@ def fj_column(
     pages: int,
     per_page: int,
 ) -> str:
-    """Column page: first page static, later pages through the list API (PORTALS.md §5)."""
+    """Column page: first page static, later pages through the list API (docs/portals.md §5)."""
     rows = "".join(
         f'<li><a href="{_h(i.href)}" target="_blank" title="{_h(i.title)}">{_h(i.title)}</a>'
         f"<span>{i.day.isoformat()}</span></li>\n"
@@ -297,7 +297,7 @@ def fj_json(page: int, per_page: int, total: int, items: list[Item], channel: st
 
 def fj_detail(meta: Meta, body: str, files: list[tuple[str, str]]) -> str:
     """A Putian article page: meta tags, 发布时间/来源 header, no 索引号 block (real), and the
-    font name 仿宋_GB2312 in a UTF-8 page (PORTALS.md §9: a font, not an encoding)."""
+    font name 仿宋_GB2312 in a UTF-8 page (docs/portals.md §9: a font, not an encoding)."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="UTF-8">\n'
         f"{_site_metas(meta)}{_article_metas(meta)}"
@@ -455,7 +455,7 @@ def nextlink_detail(meta: Meta, body: str, files: list[tuple[str, str]]) -> str:
 
 
 def xxgk_home(site_name: str, charset: str, links: list[tuple[str, str]]) -> str:
-    """A 信息公开 page: the 年报 column is found only by its link text (PORTALS.md §7.1)."""
+    """A 信息公开 page: the 年报 column is found only by its link text (docs/portals.md §7.1)."""
     rows = "".join(f'<li><a href="{_h(h)}">{_h(t)}</a></li>\n' for h, t in links)
     return (
         "<html>\n<head>\n"

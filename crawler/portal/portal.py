@@ -243,7 +243,7 @@ HOSTILE_SITES: list[tuple[str, SiteInfo]] = [
 class Portal:
     """Serve the test sites on 127.0.1.1, 127.0.1.2, … (one port), and know what they hold.
 
-    Options for what PORTALS.md leaves uncertain: `waf` ("jsl": 加速乐 521, "ruishu": 瑞数
+    Options for what docs/portals.md leaves uncertain: `waf` ("jsl": 加速乐 521, "ruishu": 瑞数
     412), `fj_api` ("search": /fjdzapp/search, "static": _lists/api_pNNN.json) and
     `six_arg_base` (numbering of the discovery site's six-argument createPageHTML: 1 gives
     index.html, index_2.html…; 0 gives index.html, index_1.html…).

@@ -2,7 +2,7 @@
 
 Every site is built from the same plan (reports, non-report entries, one duplicate listing,
 a 404, a robots-disallowed link, a transient 500, a slow page, a redirect chain) and differs
-in how its CMS family lays out URLs, lists and pages (PORTALS.md). Documents are metadata
+in how its CMS family lays out URLs, lists and pages (docs/portals.md). Documents are metadata
 only; pages are rendered on request, so a site of thousands of reports costs little memory.
 """
 
@@ -149,7 +149,7 @@ class Response:
 
 @dataclass(frozen=True)
 class SiteInfo:
-    """Facts of one site: registry values and the options PORTALS.md leaves per site."""
+    """Facts of one site: registry values and the options docs/portals.md leaves per site."""
 
     source_id: str
     name: str
@@ -341,7 +341,7 @@ class Site:
                 self._attach(doc, Attachment(f"{doc.title}.doc", "doc", word), 2)
 
     def _place_images(self, doc: Doc) -> None:
-        """Make `doc` a report published as page images only (PORTALS.md §7.4)."""
+        """Make `doc` a report published as page images only (docs/portals.md §7.4)."""
         doc.body_doc = doc.pdf = None
         doc.files.clear()
         for k, source in enumerate(self.corpus.page_images):
@@ -710,7 +710,7 @@ class CatalogSite(TrsSite):
 
 
 class FjSite(TrsFiles, Site):
-    """Fujian 集约化 (Putian): column page + JSON list API (PORTALS.md §5).
+    """Fujian 集约化 (Putian): column page + JSON list API (docs/portals.md §5).
 
     The API is [uncertain], so `api_style` chooses it per site: "search" is
     `/fjdzapp/search?channelid=&page=&prepage=` (also `pageNo`, `pageSize`), "static" is
@@ -958,7 +958,7 @@ class NextLinkSite(Site):
         return self.text(200, html)
 
     def not_found(self) -> Response:
-        """This family's error page carries a wrong charset header (PORTALS.md §9)."""
+        """This family's error page carries a wrong charset header (docs/portals.md §9)."""
         body = pages.NOT_FOUND.encode()
         return Response(404, body, "text/html; charset=iso-8859-1")
 
@@ -967,7 +967,7 @@ class NextLinkSite(Site):
 
 
 class WafSite(TrsSite):
-    """A TRS site behind a WAF: every request gets the challenge (PORTALS.md §10)."""
+    """A TRS site behind a WAF: every request gets the challenge (docs/portals.md §10)."""
 
     def handle(self, req: Request) -> Response:
         token = _hex(self.info.source_id, req.path, time.monotonic_ns())

@@ -55,7 +55,7 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.I)
 
 
 def codec(name: str) -> str:
-    """Decode every GB-family label as gb18030 (PORTALS.md §9)."""
+    """Decode every GB-family label as gb18030 (docs/portals.md §9)."""
     name = name.strip().lower()
     return "gb18030" if name in _GB else name
 

@@ -14,7 +14,7 @@ from lxml import etree
 from extract.model import Document, ExtractError, Paragraph, Table, grid_from_spans
 from extract.readers.encoding import decode_html
 
-# Content containers of the CMS families in PORTALS.md, most specific first.
+# Content containers of the CMS families in docs/portals.md §1, most specific first.
 CONTENT_SELECTORS = (
     "TRS_Editor",
     "trs_editor_view",
