@@ -90,7 +90,9 @@ class Tally:
     documents_perfect: int = 0
     documents_wrong_unflagged: int = 0
 
-    def add(self, expected: dict[Key, Any], got: dict[Key, Any], invented: int, warns: bool):
+    def add(
+        self, expected: dict[Key, Any], got: dict[Key, Any], invented: int, warns: bool
+    ) -> None:
         right = [k for k, v in expected.items() if k in got and same(v, got[k])]
         nonzero = [k for k, v in expected.items() if v not in (0, None)]
         self.cells += len(expected)
