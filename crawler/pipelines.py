@@ -24,11 +24,11 @@ from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import FileException
 
 from crawler.detail import attachment_ext, image_ext
+from crawler.errors import error_kind
 from crawler.filetypes import CONTENT_TYPES, InvalidFile, validate_file
 from crawler.items import ReportItem
 from crawler.losses import drop_reason, record_drop
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
-from crawler.spiders.reports import error_kind
 
 logger = logging.getLogger(__name__)
 

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
+from twisted.internet.error import DNSLookupError, TCPTimedOutError
+from twisted.python.failure import Failure
 
+from crawler.errors import error_kind
 from crawler.manifest import ManifestWriter, SeenStore, compact, read_documents
 from crawler.middlewares import (
     BackoffRetryMiddleware,
@@ -108,6 +112,19 @@ def test_decoding_cases_of_portals_md_section_9() -> None:
     utf8 = fonts.encode("utf-8")
     assert decode_body(utf8, "text/html") == fonts  # font names are not charsets
     assert "朝阳" in decode_body(gbk, "text/html; charset=utf-8", hint="gbk")
+
+
+# -- error names ---------------------------------------------------------------------------
+
+
+def test_error_kinds_name_what_went_wrong() -> None:
+    url = "https://www.zjtl.gov.cn/art/2024/1/30/art_1229_1.html"
+    gone = HttpError(HtmlResponse(url, status=404, body=b""))
+    assert error_kind(Failure(gone)) == "http_404"
+    assert error_kind(DNSLookupError("www.zjtl.gov.cn")) == "dns"
+    assert error_kind(Failure(TCPTimedOutError())) == "timeout"
+    assert error_kind(DownloadCancelledError()) == "too_large"
+    assert error_kind(ValueError("odd")) == "valueerror"
 
 
 # -- WAF detection ---------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import pyarrow.compute as pc
 
 from benchmarks.dataset import QUERIES, generate
 from nianbao.datasets.build import build
-from nianbao.datasets.publish import publish
 from nianbao.datasets.query import connect
+from nianbao.datasets.release import publish
 
 
 def test_generated_reports_build_and_answer_the_queries(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from nianbao.datasets import records as rec
 from nianbao.datasets.build import assemble
 from nianbao.datasets.dictionary import DICTIONARY_PATH, render
-from nianbao.datasets.publish import publish
 from nianbao.datasets.registry import APPLICATIONS, REPORTS, TABLES, SchemaError
+from nianbao.datasets.release import publish
 from tests.datasets_helpers import corpus_store, gold_tables
 from tests.test_datasets_build import read
 
@@ -79,7 +79,7 @@ def test_invalid_table_is_never_published(tmp_path: Path) -> None:
 
 def test_frictionless_validates_the_published_package(tmp_path: Path) -> None:
     corpus_store(tmp_path)
-    from nianbao.pipeline import rebuild
+    from nianbao.workflow import rebuild
 
     assert rebuild(tmp_path).ok
     package = tmp_path / "datasets" / "datapackage.json"

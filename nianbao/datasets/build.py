@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 import extract
 from crawler.manifest import read_documents, read_table
-from extract.pipeline import extract_path
+from extract.extractor import extract_path
 from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
@@ -231,7 +231,7 @@ def _missing(data_dir: Path, sha: str, path: Path) -> dict[str, Any]:
     return failed_record(str(path), sha, reason)
 
 
-def load_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
+def load_saved_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
     path = sources_file(data_dir)
     if not path.exists():
         return {}
@@ -465,7 +465,7 @@ def build(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS)
         # documents whose raw file is missing or whose worker died take part in this build only
         cache = kept.merge(RowCache.from_records({s: records[s] for s in only_now}), keep=shas)
     summaries = cache.summaries()
-    sources = load_sources(data_dir)
+    sources = load_saved_sources(data_dir)
     reports, skipped = reports_table(docs, summaries, sources)
     listings = read_table(data_dir, "listings")
     crawled |= {
