@@ -42,8 +42,9 @@ from nianbao.datasets import records as rec
 from nianbao.datasets.build import assemble, build, save_sources
 from nianbao.datasets.cache import CELL_TABLES, RowCache
 from nianbao.datasets.query import connect
-from nianbao.datasets.registry import DOCUMENTS, TABLES
+from nianbao.datasets.registry import TABLES
 from nianbao.datasets.release import publish
+from nianbao.datasets.tables.crawl import DOCUMENTS
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus" / "gold"
 YEARS = np.arange(2018, 2026, dtype=np.int32)  # 2018: a pre-2019 report without tables

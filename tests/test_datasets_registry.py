@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 from nianbao.datasets import records as rec
 from nianbao.datasets.build import assemble
 from nianbao.datasets.dictionary import DICTIONARY_PATH, render
-from nianbao.datasets.registry import APPLICATIONS, REPORTS, TABLES, SchemaError
+from nianbao.datasets.registry import TABLES
 from nianbao.datasets.release import publish
+from nianbao.datasets.schema import SchemaError
+from nianbao.datasets.tables.national import APPLICATIONS
+from nianbao.datasets.tables.reports import REPORTS
 from tests.datasets_helpers import corpus_store, gold_tables
 from tests.test_datasets_build import read
 

@@ -36,16 +36,11 @@ from nianbao.datasets.changes import changes_table
 from nianbao.datasets.coverage import coverage_table, division_codes_table, publishers_table
 from nianbao.datasets.crosscheck import compared_cells, cross_year_checks
 from nianbao.datasets.indicators import indicator_table
-from nianbao.datasets.registry import (
-    CHECKS,
-    CRAWL_RUNS,
-    CRAWL_SOURCES,
-    DOCUMENTS,
-    LEVELS,
-    REPORTS,
-    TABLES,
-    Table,
-)
+from nianbao.datasets.registry import TABLES
+from nianbao.datasets.schema import Table
+from nianbao.datasets.tables.crawl import CRAWL_RUNS, CRAWL_SOURCES, DOCUMENTS
+from nianbao.datasets.tables.fields import LEVELS
+from nianbao.datasets.tables.reports import CHECKS, REPORTS
 from nianbao.extraction import IN_PROCESS, Progress, Workers, ordered_map
 
 log = logging.getLogger(__name__)

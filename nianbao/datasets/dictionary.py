@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nianbao.datasets.registry import TABLES, Field, Table, keys
+from nianbao.datasets.registry import TABLES, keys
+from nianbao.datasets.schema import Field, Table
 
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 
@@ -113,7 +114,7 @@ def render() -> str:
     lines = [
         "# Data dictionary 数据字典",
         "",
-        "Generated from `nianbao/datasets/registry.py` by",
+        "Generated from `nianbao/datasets/tables/` by",
         "`python -m nianbao.datasets.dictionary`; do not edit.",
         "本文件由数据表登记册自动生成，请勿手工修改。",
         "",
