@@ -4,6 +4,7 @@ file validation, raw store and manifest."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -411,3 +412,4 @@ def test_a_listed_report_that_is_the_pdf_itself_is_kept_as_a_document(tmp_path: 
     )
     assert row["path"] == f"raw/82/{row['sha256']}.pdf"
     assert row["title"] == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告"
+    assert row["published_date"] == date(2025, 1, 20)  # the list's date, kept as a date

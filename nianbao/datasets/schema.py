@@ -8,7 +8,9 @@ dictionary people read. Nothing else in nianbao spells out a column's type.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
@@ -24,6 +26,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "bool": pa.bool_(),
     "date": pa.date32(),
     "timestamp": pa.timestamp("us", tz="UTC"),
+    "strings": pa.list_(pa.string()),
 }
 _FRICTIONLESS_TYPES = {
     "string": "string",
@@ -33,7 +36,9 @@ _FRICTIONLESS_TYPES = {
     "bool": "boolean",
     "date": "date",
     "timestamp": "datetime",
+    "strings": "array",
 }
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class SchemaError(ValueError):
@@ -186,3 +191,15 @@ class Table:
             "fields": [f.frictionless() for f in self.fields],
             "primaryKey": list(self.primary_key),
         }
+
+
+def iso_date(value: Any) -> date | None:
+    """A YYYY-MM-DD date, or None for anything else (a bad date is no reason to fail)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

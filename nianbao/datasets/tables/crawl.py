@@ -47,6 +47,38 @@ DOCUMENTS = Table(
     primary_key=("url", "sha256"),
 )
 
+# The crawler's documents manifest (crawler.manifest): every column of `documents`, and what
+# the next crawl needs to ask conditionally and to know a page again, which is not published.
+DOCUMENT_MANIFEST = Table(
+    "documents",
+    "The crawler's documents manifest: the documents table and what the next crawl needs",
+    "抓取清单：documents 表及下次抓取所需的列",
+    (
+        *DOCUMENTS.fields,
+        Field("etag", "string", "ETag of the reply, for conditional requests", "ETag 响应头"),
+        Field(
+            "last_modified",
+            "string",
+            "Last-Modified of the reply, for conditional requests",
+            "Last-Modified 响应头",
+        ),
+        Field(
+            "attachment_urls",
+            "strings",
+            "Attachments a report page links (pages)",
+            "报告页面所链接的附件网址",
+        ),
+        Field(
+            "listed_url",
+            "string",
+            "URL the list gave, when the page was reached through a redirect",
+            "列表所给网址（页面经重定向到达时）",
+        ),
+    ),
+    primary_key=DOCUMENTS.primary_key,
+    partition_by=None,
+)
+
 CRAWL_RUNS = Table(
     "crawl_runs",
     "One row per crawl run",
