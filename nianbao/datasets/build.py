@@ -19,7 +19,6 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,6 @@ from nianbao.datasets.changes import changes_table
 from nianbao.datasets.coverage import coverage_table, division_codes_table, publishers_table
 from nianbao.datasets.crosscheck import compared_cells, cross_year_checks
 from nianbao.datasets.indicators import indicator_table
-from nianbao.datasets.registry import TABLES
 from nianbao.datasets.schema import Table
 from nianbao.datasets.tables.crawl import CRAWL_RUNS, CRAWL_SOURCES, DOCUMENTS
 from nianbao.datasets.tables.fields import LEVELS
@@ -46,7 +44,6 @@ from nianbao.extraction import IN_PROCESS, Progress, Workers, ordered_map
 log = logging.getLogger(__name__)
 
 # Best first when a report page and its attachments are all read: the one read best wins.
-YEAR_TABLES = (*CELL_TABLES, "indicators")  # made one covered year at a time
 _STATUS_RANK = {"ok": 0, "partial": 1, "needs_ocr": 2, "unsupported": 3, "failed": 4}
 
 
@@ -75,16 +72,6 @@ class BuildResult:
             del cells  # let this year go before the next is made
         self.whole["reports"] = with_check_counts(reports, pa.concat_tables(counts))
 
-    @cached_property
-    def tables(self) -> dict[str, pa.Table]:
-        """Every table whole, in memory: for small data (tests, samples)."""
-        parts = list(self.years())
-        cells = {
-            name: pa.concat_tables([TABLES[name].empty(), *(p[name] for p in parts)])
-            for name in YEAR_TABLES
-        }
-        return {"reports": self.whole["reports"], **cells, **self.whole}
-
 
 def records_dir(data_dir: Path) -> Path:
     return data_dir / "state" / "records"
@@ -99,10 +86,6 @@ def load_documents(data_dir: Path) -> list[dict[str, Any]]:
     """Manifest rows, one per distinct document version (the crawler's own reader: rows
     written twice by overlapping crawls are read once), in a fixed order."""
     docs = read_documents(data_dir).to_pylist()
-    for doc in docs:
-        for name in DOCUMENTS.column_names:
-            doc.setdefault(name, None)
-        doc["published_date"] = rec.iso_date(doc["published_date"])
     docs.sort(key=lambda d: (d["source_id"] or "", d["url"], str(d["fetched_at"]), d["sha256"]))
     return docs
 
@@ -339,19 +322,6 @@ def _number_versions(rows: list[dict[str, Any]]) -> None:
         for number, row in enumerate(group, start=1):
             row["version"] = number
             row["is_latest"] = number == len(group)
-
-
-def assemble(
-    docs: list[dict[str, Any]],
-    records: dict[str, dict[str, Any]],
-    sources: dict[str, dict[str, Any]],
-) -> tuple[dict[str, pa.Table], int]:
-    """Report documents and their records → every table of the reports, whole.
-
-    Returns (tables, report pages skipped as not reports)."""
-    cache = RowCache.from_records(records)
-    reports, skipped = reports_table(docs, cache.summaries(), sources)
-    return BuildResult({"reports": reports}, cache).tables, skipped
 
 
 def reports_table(
