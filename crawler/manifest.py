@@ -327,12 +327,6 @@ class ManifestWriter:
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
 
-    def add(self, row: dict[str, Any]) -> None:
-        """Buffer a row and write the buffer here when it is due."""
-        self.append(row)
-        if self.due():
-            self.flush()
-
     def append(self, row: dict[str, Any]) -> None:
         """Buffer a row; the caller writes when `due()` (see ManifestPipeline)."""
         self.buffer.append(row)

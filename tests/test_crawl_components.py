@@ -280,13 +280,20 @@ def _row(url: str, sha: str, **extra) -> dict:
     }
 
 
+def _add(writer: ManifestWriter, row: dict) -> None:
+    """What ManifestPipeline does with a row: buffer it, and write the buffer when due."""
+    writer.append(row)
+    if writer.due():
+        writer.flush()
+
+
 def test_manifest_parts_dedupe_and_seen_store(tmp_path: Path) -> None:
     page = "https://www.putian.gov.cn/a/202201/t20220113_1698102.htm"
     old = "https://www.putian.gov.cn/old/t20220113_1698102.htm"
     writer = ManifestWriter(tmp_path, "r1", flush_rows=2, flush_s=60)
-    writer.add(_row(page, "aa" * 32, etag='"v1"', listed_url=old, attachment_urls=["x.pdf"]))
-    writer.add(_row(page, "aa" * 32))  # the same bytes again: flushed, but read once
-    writer.add(_row(page, "bb" * 32, etag='"v2"'))  # a new version
+    _add(writer, _row(page, "aa" * 32, etag='"v1"', listed_url=old, attachment_urls=["x.pdf"]))
+    _add(writer, _row(page, "aa" * 32))  # the same bytes again: flushed, but read once
+    _add(writer, _row(page, "bb" * 32, etag='"v2"'))  # a new version
     writer.flush()
     parts = list((tmp_path / "manifests" / "documents").glob("part-r1-*.parquet"))
     assert len(parts) == 2
@@ -304,13 +311,13 @@ def test_many_manifest_parts_are_compacted_without_losing_a_version(tmp_path: Pa
     parts = tmp_path / "manifests" / "documents"
     writer = ManifestWriter(tmp_path, "r1", flush_rows=1, flush_s=60)
     for k in range(5):
-        writer.add(_row(page, f"{k:02d}" * 32))
+        _add(writer, _row(page, f"{k:02d}" * 32))
     before = read_documents(tmp_path).column("sha256").to_pylist()
     assert compact(tmp_path, "documents", min_parts=20).parts == 0  # too few parts to bother
     assert compact(tmp_path, "documents", min_parts=4).parts == 5
     assert len(list(parts.glob("part-*.parquet"))) == 1
     for k in range(5):
-        writer.add(_row(page, f"{k:02d}" * 32))  # the same versions again
+        _add(writer, _row(page, f"{k:02d}" * 32))  # the same versions again
     done = compact(tmp_path, "documents", min_parts=20)  # rows written twice: rewritten
     assert (done.parts, done.duplicates, done.rows) == (6, 5, 5)
     assert len(list(parts.glob("part-*.parquet"))) == 1
