@@ -117,7 +117,7 @@ class PageAssembler:
             self._add_part(page, part)
         self.open_para = page.para if page.para is not None and page.runs_on(page.prev) else None
         if not parts and not lines:
-            self.open_table = None  # a page without text between two parts of a table
+            self.open_table = None  # an empty page: no table runs to its end
 
     def _add_line(self, page: _Page, line: Line) -> None:
         if page.first and self.open_para is not None and line.x0 <= page.left + line.size:
