@@ -38,12 +38,13 @@ import pyarrow.parquet as pq
 import extract
 from extract.checks import report_checks
 from extract.record import CellValue, ProactiveCell
-from nianbao.datasets import records as rec
-from nianbao.datasets.build import assemble, build, save_sources
+from nianbao.datasets.build import build, save_sources
 from nianbao.datasets.cache import CELL_TABLES, RowCache
-from nianbao.datasets.publish import publish
 from nianbao.datasets.query import connect
-from nianbao.datasets.registry import DOCUMENTS, TABLES
+from nianbao.datasets.registry import TABLES
+from nianbao.datasets.release import publish
+from nianbao.datasets.tables.crawl import DOCUMENTS
+from tests.gold_records import assemble, record_from_gold
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus" / "gold"
 YEARS = np.arange(2018, 2026, dtype=np.int32)  # 2018: a pre-2019 report without tables
@@ -83,7 +84,7 @@ QUERIES = {
 
 def _gold_record(gold: dict) -> dict:
     """A gold answer as a record dict, with the checks the extractor's code computes."""
-    record = rec.record_from_gold(gold, source=gold["id"], sha256="0" * 64, version="bench")
+    record = record_from_gold(gold, source=gold["id"], sha256="0" * 64, version="bench")
     proactive = [
         ProactiveCell(p["item"], p["metric"], CellValue(p["value"], str(p["value"])))
         for p in gold.get("proactive") or []

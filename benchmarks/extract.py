@@ -1,6 +1,6 @@
 """Extraction speed per format, and the PDF reader against plain pdfplumber.
 
-Runs `extract.pipeline.extract_path` over the corpus documents and the made fixtures
+Runs `extract.extractor.extract_path` over the corpus documents and the made fixtures
 (the digital ones: PDFs without a text layer are OCR's, see `benchmarks.ocr`),
 and prints documents per second and median milliseconds per document for each format,
 with peak memory. Beside it, the baseline the issue sets for PDFs: plain pdfplumber,
@@ -30,8 +30,8 @@ from pathlib import Path
 import pdfplumber
 from pdfplumber.utils.exceptions import PdfminerException
 
+from extract.extractor import extract_path
 from extract.model import ExtractError
-from extract.pipeline import extract_path
 from extract.readers.pdf import read_pdf
 
 ROOT = Path(__file__).resolve().parent.parent

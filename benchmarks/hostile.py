@@ -30,7 +30,7 @@ ROW = "<tr>" + "<td>1</td>" * 10 + "</tr>\n"
 PARAGRAPH = "<p>" + "本机关依法公开政府信息，" * 300 + "</p>\n"
 CHILD = """
 import sys
-from extract.pipeline import extract_path
+from extract.extractor import extract_path
 from pathlib import Path
 record = extract_path(Path(sys.argv[1]))
 print(record.status, record.error or "")

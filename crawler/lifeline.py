@@ -1,6 +1,6 @@
 """A crawl child dies with the process that started it.
 
-`nianbao run` holds the data directory's lock and starts `python -m crawler.run`; if the
+`nianbao run` holds the data directory's lock and starts `python -m crawler.crawl_process`; if the
 parent is killed (even by SIGKILL) the lock goes with it, so a child still writing would
 overlap the next run. The parent names itself in `PARENT_ENV`; the child then asks Linux
 for SIGKILL when its parent dies (`prctl(PR_SET_PDEATHSIG)`), checks that the parent is

@@ -22,33 +22,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from nianbao.datasets.schema import iso_date
+from nianbao.datasets.tables.crawl import DOCUMENT_MANIFEST
+
 logger = logging.getLogger(__name__)
 
-DOCUMENTS_SCHEMA = pa.schema(
-    [
-        ("source_id", pa.string()),
-        ("url", pa.string()),
-        ("page_url", pa.string()),
-        ("title", pa.string()),
-        ("year", pa.int32()),
-        ("published_date", pa.string()),
-        ("sha256", pa.string()),
-        ("path", pa.string()),
-        ("content_type", pa.string()),
-        ("bytes", pa.int64()),
-        ("http_status", pa.int32()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("run_id", pa.string()),
-        ("kind", pa.string()),
-        ("agency", pa.string()),
-        ("index_no", pa.string()),
-        ("doc_no", pa.string()),
-        ("etag", pa.string()),
-        ("last_modified", pa.string()),
-        ("attachment_urls", pa.list_(pa.string())),
-        ("listed_url", pa.string()),
-    ]
-)
+# Declared with the datasets, so that manifest and `documents` dataset cannot drift apart.
+DOCUMENTS_SCHEMA = DOCUMENT_MANIFEST.schema
 RUNS_SCHEMA = pa.schema(
     [
         ("run_id", pa.string()),
@@ -140,12 +120,20 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """A part in the manifest's schema: a column an older crawler did not write reads as
     nulls, a column the schema does not know is left out."""
     columns = [
-        table.column(f.name).cast(f.type)
+        _column(table.column(f.name), f.type)
         if f.name in table.column_names
         else pa.nulls(table.num_rows, f.type)
         for f in schema
     ]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _column(column: pa.ChunkedArray, type_: pa.DataType) -> pa.ChunkedArray | pa.Array:
+    """A column in its declared type. Dates were kept as YYYY-MM-DD text before the manifest
+    shared the dataset's declaration; text that is not one reads as null."""
+    if pa.types.is_string(column.type) and pa.types.is_date(type_):
+        return pa.array([iso_date(v) for v in column.to_pylist()], type_)
+    return column.cast(type_)
 
 
 def _put_aside(path: Path, exc: Exception) -> Path | None:
@@ -338,12 +326,6 @@ class ManifestWriter:
         self.flush_s = flush_s
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
-
-    def add(self, row: dict[str, Any]) -> None:
-        """Buffer a row and write the buffer here when it is due."""
-        self.append(row)
-        if self.due():
-            self.flush()
 
     def append(self, row: dict[str, Any]) -> None:
         """Buffer a row; the caller writes when `due()` (see ManifestPipeline)."""

@@ -24,11 +24,12 @@ from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import FileException
 
 from crawler.detail import attachment_ext, image_ext
+from crawler.errors import error_kind
 from crawler.filetypes import CONTENT_TYPES, InvalidFile, validate_file
 from crawler.items import ReportItem
 from crawler.losses import drop_reason, record_drop
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
-from crawler.spiders.reports import error_kind
+from nianbao.datasets.schema import iso_date
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ class ManifestPipeline:
             "page_url": item.url,
             "title": item.title,
             "year": item.year,
-            "published_date": item.published_date,
+            "published_date": iso_date(item.published_date),
             "run_id": self.run_id,
             "agency": item.agency,
             "index_no": item.index_no,

@@ -1,4 +1,5 @@
-"""Library entry: `run_crawl(...)` runs one crawl in a subprocess and returns its summary.
+"""Library entry: `run_crawl(...)` starts one crawl process (crawler.crawl_process), watches
+it and returns its summary.
 
 With a job directory the run is resumable: `jobdir/state.json` keeps the run id until the
 crawl finishes, so a crawl killed at any point (even SIGKILL) and started again with the same
@@ -107,7 +108,7 @@ def crawl_command(
     command = [
         sys.executable,
         "-m",
-        "crawler.run",
+        "crawler.crawl_process",
         "--sources",
         str(sources_file),
         "--data-dir",

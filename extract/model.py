@@ -147,7 +147,12 @@ def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
                     taken[(r + dr, c + dc)] = Cell(text, r + dr, c + dc, (r, c))
             c += colspan
         width = max(width, c, max((k[1] + 1 for k in taken if k[0] == r), default=0))
-    grid: list[list[Cell]] = []
-    for r in range(len(rows)):
-        grid.append([taken.get((r, c)) or Cell("", r, c, (r, c)) for c in range(width)])
-    return grid
+    return fill_grid(taken, len(rows), width)
+
+
+def fill_grid(taken: dict[tuple[int, int], Cell], nrows: int, width: int) -> list[list[Cell]]:
+    """The rows of an `nrows` × `width` grid from the cells placed at their positions; a
+    position no cell covers gets an empty cell of its own, so every row is as wide."""
+    return [
+        [taken.get((r, c)) or Cell("", r, c, (r, c)) for c in range(width)] for r in range(nrows)
+    ]

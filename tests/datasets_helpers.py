@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawler.manifest import DOCUMENTS_SCHEMA, manifest_dir, write_part
-from nianbao.datasets import records as rec
-from nianbao.datasets.build import assemble, save_sources
+from nianbao.datasets.build import save_sources
 from tests.conftest import load_gold
+from tests.gold_records import assemble, record_from_gold
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 FETCHED_AT = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -138,7 +138,7 @@ def tables_from_golds(golds: dict[str, dict[str, Any]]) -> dict[str, pa.Table]:
     docs, records = [], {}
     for doc_id, gold in golds.items():
         sha = hashlib.sha256(doc_id.encode()).hexdigest()
-        records[sha] = rec.record_from_gold(gold, source=doc_id, sha256=sha, version="gold")
+        records[sha] = record_from_gold(gold, source=doc_id, sha256=sha, version="gold")
         site = site_of(doc_id)
         docs.append(
             {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from extract.pipeline import extract_path
+from extract.extractor import extract_path
 from nianbao import accuracy
 from nianbao.cli import cli
 from tests.conftest import CORPUS
@@ -126,7 +126,7 @@ def test_command_without_a_corpus_says_where_it_looks(tmp_path: Path) -> None:
 
 
 def test_every_release_carries_the_stored_figures(tmp_path: Path) -> None:
-    from nianbao.datasets.publish import publish
+    from nianbao.datasets.release import publish
 
     release = publish({}, tmp_path)
     package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))

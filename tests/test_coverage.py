@@ -15,7 +15,9 @@ from nianbao.datasets.coverage import (
     deadline,
     publishers_table,
 )
-from nianbao.datasets.registry import COVERAGE, CRAWL_RUNS, CRAWL_SOURCES, PUBLISHERS, REPORTS
+from nianbao.datasets.tables.crawl import CRAWL_RUNS, CRAWL_SOURCES
+from nianbao.datasets.tables.publishing import COVERAGE, PUBLISHERS
+from nianbao.datasets.tables.reports import REPORTS
 
 
 def test_publishers_are_every_government_from_province_to_county() -> None:

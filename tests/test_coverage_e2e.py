@@ -16,7 +16,7 @@ import yaml
 from nianbao.datasets import records as rec
 from nianbao.datasets.coverage import deadline
 from nianbao.datasets.sqlite import metadata, write_sqlite
-from nianbao.pipeline import run
+from nianbao.workflow import run
 from tests.test_datasets_build import read
 from tests.test_datasets_pipeline import invoke, portal  # noqa: F401, F811 - a fixture
 

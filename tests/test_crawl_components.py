@@ -4,14 +4,19 @@ file validation, raw store and manifest."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
 import pytest
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
+from twisted.internet.error import DNSLookupError, TCPTimedOutError
+from twisted.python.failure import Failure
 
+from crawler.errors import error_kind
 from crawler.manifest import ManifestWriter, SeenStore, compact, read_documents
 from crawler.middlewares import (
     BackoffRetryMiddleware,
@@ -108,6 +113,19 @@ def test_decoding_cases_of_portals_md_section_9() -> None:
     utf8 = fonts.encode("utf-8")
     assert decode_body(utf8, "text/html") == fonts  # font names are not charsets
     assert "朝阳" in decode_body(gbk, "text/html; charset=utf-8", hint="gbk")
+
+
+# -- error names ---------------------------------------------------------------------------
+
+
+def test_error_kinds_name_what_went_wrong() -> None:
+    url = "https://www.zjtl.gov.cn/art/2024/1/30/art_1229_1.html"
+    gone = HttpError(HtmlResponse(url, status=404, body=b""))
+    assert error_kind(Failure(gone)) == "http_404"
+    assert error_kind(DNSLookupError("www.zjtl.gov.cn")) == "dns"
+    assert error_kind(Failure(TCPTimedOutError())) == "timeout"
+    assert error_kind(DownloadCancelledError()) == "too_large"
+    assert error_kind(ValueError("odd")) == "valueerror"
 
 
 # -- WAF detection ---------------------------------------------------------------------------
@@ -262,13 +280,20 @@ def _row(url: str, sha: str, **extra) -> dict:
     }
 
 
+def _add(writer: ManifestWriter, row: dict) -> None:
+    """What ManifestPipeline does with a row: buffer it, and write the buffer when due."""
+    writer.append(row)
+    if writer.due():
+        writer.flush()
+
+
 def test_manifest_parts_dedupe_and_seen_store(tmp_path: Path) -> None:
     page = "https://www.putian.gov.cn/a/202201/t20220113_1698102.htm"
     old = "https://www.putian.gov.cn/old/t20220113_1698102.htm"
     writer = ManifestWriter(tmp_path, "r1", flush_rows=2, flush_s=60)
-    writer.add(_row(page, "aa" * 32, etag='"v1"', listed_url=old, attachment_urls=["x.pdf"]))
-    writer.add(_row(page, "aa" * 32))  # the same bytes again: flushed, but read once
-    writer.add(_row(page, "bb" * 32, etag='"v2"'))  # a new version
+    _add(writer, _row(page, "aa" * 32, etag='"v1"', listed_url=old, attachment_urls=["x.pdf"]))
+    _add(writer, _row(page, "aa" * 32))  # the same bytes again: flushed, but read once
+    _add(writer, _row(page, "bb" * 32, etag='"v2"'))  # a new version
     writer.flush()
     parts = list((tmp_path / "manifests" / "documents").glob("part-r1-*.parquet"))
     assert len(parts) == 2
@@ -286,13 +311,13 @@ def test_many_manifest_parts_are_compacted_without_losing_a_version(tmp_path: Pa
     parts = tmp_path / "manifests" / "documents"
     writer = ManifestWriter(tmp_path, "r1", flush_rows=1, flush_s=60)
     for k in range(5):
-        writer.add(_row(page, f"{k:02d}" * 32))
+        _add(writer, _row(page, f"{k:02d}" * 32))
     before = read_documents(tmp_path).column("sha256").to_pylist()
     assert compact(tmp_path, "documents", min_parts=20).parts == 0  # too few parts to bother
     assert compact(tmp_path, "documents", min_parts=4).parts == 5
     assert len(list(parts.glob("part-*.parquet"))) == 1
     for k in range(5):
-        writer.add(_row(page, f"{k:02d}" * 32))  # the same versions again
+        _add(writer, _row(page, f"{k:02d}" * 32))  # the same versions again
     done = compact(tmp_path, "documents", min_parts=20)  # rows written twice: rewritten
     assert (done.parts, done.duplicates, done.rows) == (6, 5, 5)
     assert len(list(parts.glob("part-*.parquet"))) == 1
@@ -394,3 +419,4 @@ def test_a_listed_report_that_is_the_pdf_itself_is_kept_as_a_document(tmp_path: 
     )
     assert row["path"] == f"raw/82/{row['sha256']}.pdf"
     assert row["title"] == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告"
+    assert row["published_date"] == date(2025, 1, 20)  # the list's date, kept as a date

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -305,8 +306,9 @@ def test_page_rows_carry_what_each_report_page_says(crawled: tuple) -> None:
         for url, says in truth.documents.items():
             row = pages[url]
             for name in fields:
-                if name in says and (says[name] or None) != row[name]:
-                    wrong.append((url, name, says[name], row[name]))
+                value = row[name].isoformat() if isinstance(row[name], date) else row[name]
+                if name in says and (says[name] or None) != value:
+                    wrong.append((url, name, says[name], value))
             checked += 1
     assert checked > 100
     assert wrong == []

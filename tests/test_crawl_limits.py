@@ -14,12 +14,12 @@ from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 import crawler.limits as limits_module
+from crawler.crawl_process import source_status
 from crawler.inflight import DEFERRED, BytesInFlightMiddleware
 from crawler.limits import Limits, ListBudget, truncated_key
 from crawler.losses import DroppedRequest, dropped_by_reason, record_drop
 from crawler.manifest import SeenStore
 from crawler.middlewares import SourceDomainsMiddleware
-from crawler.run import source_status
 from crawler.settings import crawl_settings
 from crawler.sources import SourceError, make_source
 from crawler.spiders.reports import ReportsSpider

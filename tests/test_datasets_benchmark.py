@@ -8,15 +8,16 @@ import pyarrow.compute as pc
 
 from benchmarks.dataset import QUERIES, generate
 from nianbao.datasets.build import build
-from nianbao.datasets.publish import publish
 from nianbao.datasets.query import connect
+from nianbao.datasets.release import publish
+from tests.gold_records import whole_tables
 
 
 def test_generated_reports_build_and_answer_the_queries(tmp_path: Path) -> None:
     generate(160, tmp_path)
     result = build(tmp_path)
     assert result.extracted == 0 and result.reused == 160  # all from the row cache
-    tables = result.tables
+    tables = whole_tables(result)
     assert tables["reports"].num_rows == 160
     assert set(tables["reports"]["year"].to_pylist()) == set(range(2018, 2026))
     cross = tables["checks"].filter(pc.equal(tables["checks"]["kind"], "cross_year"))

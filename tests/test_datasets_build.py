@@ -19,10 +19,10 @@ import pyarrow.dataset as ds
 import pytest
 
 import extract
-from nianbao.datasets.publish import current_release
+from nianbao.datasets.release import current_release
 from nianbao.extraction import Workers
 from nianbao.lock import writer_lock
-from nianbao.pipeline import rebuild
+from nianbao.workflow import rebuild
 from tests.datasets_helpers import (
     FETCHED_AT,
     corpus_ids,
@@ -159,7 +159,7 @@ def test_second_run_changes_nothing(built: Path) -> None:
 
 def test_new_extractor_version_reextracts_everything(built: Path, monkeypatch) -> None:
     monkeypatch.setattr(extract, "__version__", "99.0")
-    monkeypatch.setattr("extract.pipeline.__version__", "99.0")
+    monkeypatch.setattr("extract.extractor.__version__", "99.0")
     summary = rebuild(built)
     assert summary.ok and summary.extracted == len(corpus_ids())
     assert set(read(built, "reports")["extractor_version"].to_pylist()) == {"99.0"}
@@ -244,7 +244,7 @@ def test_failed_build_leaves_yesterdays_data(built: Path, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("nianbao.datasets.publish.datapackage", broken)
+    monkeypatch.setattr("nianbao.datasets.release.datapackage", broken)
     summary = rebuild(built, force=True)
     assert not summary.ok and "disk full" in summary.error
     assert "unchanged" in summary.paragraph()
@@ -255,7 +255,7 @@ KILLED_RUN = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import nianbao.datasets.publish as publish
+    import nianbao.datasets.release as publish
     real = publish.write_table
     def slow(*args, **kwargs):
         out = real(*args, **kwargs)
@@ -263,7 +263,7 @@ KILLED_RUN = textwrap.dedent(
         time.sleep(30)
         return out
     publish.write_table = slow
-    from nianbao.pipeline import rebuild
+    from nianbao.workflow import rebuild
     rebuild(Path(sys.argv[1]), force=True)
     """
 )
@@ -351,7 +351,7 @@ def test_release_mirrored_to_an_fsspec_url(built: Path, tmp_path: Path) -> None:
     import fsspec
     import pyarrow.parquet as pq
 
-    from nianbao.datasets.publish import mirror
+    from nianbao.datasets.release import mirror
 
     url = f"file://{tmp_path}/bucket/nianbao"
     where = mirror(built, url)

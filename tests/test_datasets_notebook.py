@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from nianbao.pipeline import rebuild
+from nianbao.workflow import rebuild
 from tests.datasets_helpers import corpus_store
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "analysis.ipynb"

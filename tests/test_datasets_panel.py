@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from nianbao.datasets import records as rec
 from nianbao.datasets.indicators import SOURCES, crosswalk, indicator_table
-from nianbao.datasets.registry import INDICATORS, INDICATORS_TABLE, TABLES
+from nianbao.datasets.registry import TABLES
+from nianbao.datasets.tables.fields import INDICATORS
+from nianbao.datasets.tables.panel import INDICATORS_TABLE
 from tests.conftest import load_gold
 from tests.datasets_helpers import corpus_ids, gold_tables, tables_from_golds
 

@@ -115,7 +115,7 @@ def test_run_nightly_and_a_changed_report(portal, tmp_path: Path) -> None:
 
 
 def test_nightly_failure_is_loud_and_keeps_the_data(tmp_path: Path) -> None:
-    from nianbao.datasets.publish import publish
+    from nianbao.datasets.release import publish
     from tests.datasets_helpers import gold_tables
 
     data = tmp_path / "data"

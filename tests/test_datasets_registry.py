@@ -14,11 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nianbao.datasets import records as rec
-from nianbao.datasets.build import assemble
 from nianbao.datasets.dictionary import DICTIONARY_PATH, render
-from nianbao.datasets.publish import publish
-from nianbao.datasets.registry import APPLICATIONS, REPORTS, TABLES, SchemaError
+from nianbao.datasets.registry import TABLES
+from nianbao.datasets.release import publish
+from nianbao.datasets.schema import SchemaError
+from nianbao.datasets.tables.national import APPLICATIONS
+from nianbao.datasets.tables.reports import REPORTS
 from tests.datasets_helpers import corpus_store, gold_tables
+from tests.gold_records import assemble, record_from_gold
 from tests.test_datasets_build import read
 
 
@@ -79,7 +82,7 @@ def test_invalid_table_is_never_published(tmp_path: Path) -> None:
 
 def test_frictionless_validates_the_published_package(tmp_path: Path) -> None:
     corpus_store(tmp_path)
-    from nianbao.pipeline import rebuild
+    from nianbao.workflow import rebuild
 
     assert rebuild(tmp_path).ok
     package = tmp_path / "datasets" / "datapackage.json"
@@ -140,7 +143,7 @@ def _gold_inputs():
     for doc_id in corpus_ids():
         gold = json.loads((CORPUS / "gold" / f"{doc_id}.json").read_text(encoding="utf-8"))
         sha = hashlib.sha256(doc_id.encode()).hexdigest()
-        records[sha] = rec.record_from_gold(gold, source=doc_id, sha256=sha, version="gold")
+        records[sha] = record_from_gold(gold, source=doc_id, sha256=sha, version="gold")
         docs.append(
             {
                 "source_id": site_of(doc_id),
@@ -243,7 +246,7 @@ def test_implausible_years_and_unknown_formats_do_not_block_publication(tmp_path
 
     gold = json.loads((CORPUS / "gold" / "js-huaian-2024.json").read_text(encoding="utf-8"))
     sha = hashlib.sha256(b"odd").hexdigest()
-    record = rec.record_from_gold(gold, source="odd.pdf", sha256=sha, version="gold")
+    record = record_from_gold(gold, source="odd.pdf", sha256=sha, version="gold")
     record["year"], record["formats"]["applications"] = 1024, "2099"
     doc = {
         "source_id": "odd",

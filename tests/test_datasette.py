@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from nianbao.cli import cli
 from nianbao.commands.publish import where_served
-from nianbao.datasets.publish import publish
+from nianbao.datasets.release import publish
 from nianbao.datasets.sqlite import datasette_args
 from tests.conftest import load_gold, require_program
 from tests.datasets_helpers import gold_tables

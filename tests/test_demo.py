@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.portal.sites import EXAMPLE_PLACE
-from extract.pipeline import extract_path
+from extract.extractor import extract_path
 from nianbao.cli import cli
 from nianbao.datasets.coverage import deadline
 from tests.conftest import CORPUS

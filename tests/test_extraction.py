@@ -21,7 +21,7 @@ import nianbao.extraction as extraction
 from nianbao.cli import cli
 from nianbao.datasets.build import records_dir
 from nianbao.extraction import Progress, Workers
-from nianbao.pipeline import rebuild
+from nianbao.workflow import rebuild
 from tests.conftest import CORPUS
 from tests.datasets_helpers import corpus_ids, corpus_store
 

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from extract.pipeline import extract_path
+from extract.extractor import extract_path
 from tests.conftest import CORPUS, flatten_cells, load_gold
 
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from nianbao.cli import cli
 from nianbao.datasets.wide import WIDE_TABLES, wide_columns
-from nianbao.pipeline import rebuild
 from nianbao.printed import display_width, pad, sparkline, trend
+from nianbao.workflow import rebuild
 from tests.conftest import load_gold
 from tests.datasets_helpers import corpus_ids, corpus_store
 

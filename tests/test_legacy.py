@@ -9,9 +9,9 @@ import docx
 import pytest
 
 from extract.checks import legacy_checks
+from extract.extractor import extract_bytes, extract_path
 from extract.legacy import read_legacy
 from extract.model import Document, Paragraph, Table, grid_from_spans
-from extract.pipeline import extract_bytes, extract_path
 from tests.conftest import CORPUS, FIXTURES, load_gold
 
 MADE = FIXTURES / "made"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,10 +25,34 @@ from crawler.manifest import (
     write_part,
 )
 from nianbao.cli import cli
+from nianbao.datasets.tables.crawl import DOCUMENTS
 from tests.test_crawl_components import _row
 
 PAGE = "https://www.putian.gov.cn/a/202201/t20220113_1698102.htm"
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+
+
+def test_the_manifest_has_every_documents_column_in_the_datasets_type() -> None:
+    for field in DOCUMENTS.schema:
+        assert DOCUMENTS_SCHEMA.field(field.name) == field
+    assert DOCUMENTS_SCHEMA.field("published_date").type == pa.date32()
+    kept_for_the_crawler = set(DOCUMENTS_SCHEMA.names) - set(DOCUMENTS.schema.names)
+    assert kept_for_the_crawler == {"etag", "last_modified", "attachment_urls", "listed_url"}
+
+
+def test_a_part_written_with_dates_as_text_reads_as_dates(tmp_path: Path) -> None:
+    """Before the manifest shared the dataset's declaration, published_date was text."""
+    rows = [
+        _row(PAGE, "aa" * 32, fetched_at=T0, published_date="2022-01-13"),
+        _row(PAGE.replace("1698102", "1698103"), "bb" * 32, fetched_at=T0, published_date=""),
+    ]
+    old = pa.Table.from_pylist(rows)
+    assert old.schema.field("published_date").type == pa.string()
+    docs = manifest_dir(tmp_path, "documents")
+    docs.mkdir(parents=True)
+    pq.write_table(old, docs / "part-r0-00000000.parquet")
+    found = {r["sha256"]: r["published_date"] for r in read_documents(tmp_path).to_pylist()}
+    assert found == {"aa" * 32: date(2022, 1, 13), "bb" * 32: None}
 
 
 def test_two_crawls_writing_the_same_documents_are_read_once(tmp_path: Path) -> None:

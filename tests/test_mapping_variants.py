@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from extract.pipeline import extract_bytes
+from extract.extractor import extract_bytes
 from tests.conftest import CORPUS, load_gold
 
 PAGES = {"fj-putian-cgj-2023": "html", "sh-szfbgt-2019": "html", "js-shuyang-fgj-2023": "html"}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from extract.checks import narrative_checks
+from extract.extractor import extract_path
 from extract.model import Document, Paragraph
 from extract.narrative import read_narrative
-from extract.pipeline import extract_path
 from extract.record import CellValue, NarrativeFigure
 from tests.conftest import CORPUS
 

@@ -57,14 +57,14 @@ def manifest_keys(data: Path) -> collections.Counter:
 
 
 def crawl_child(parent: int) -> int | None:
-    """The `python -m crawler.run` started by `parent`, if it runs."""
+    """The `python -m crawler.crawl_process` started by `parent`, if it runs."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             cmdline = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == parent and b"crawler.run" in cmdline:
+        if int(fields[1]) == parent and b"crawler.crawl_process" in cmdline:
             return int(stat.parent.name)
     return None
 

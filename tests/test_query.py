@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import cli
-from nianbao.datasets.publish import current_release, publish
 from nianbao.datasets.query import connect
 from nianbao.datasets.registry import TABLES
+from nianbao.datasets.release import current_release, publish
 from tests.datasets_helpers import gold_tables
 
 

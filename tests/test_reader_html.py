@@ -6,7 +6,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-from extract.pipeline import extract_bytes
+from extract.extractor import extract_bytes
 from extract.readers.html import read_html
 from tests.conftest import CORPUS, load_gold
 

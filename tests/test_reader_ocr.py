@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from extract.extractor import extract_path
 from extract.model import OcrInfo
-from extract.pipeline import extract_path
 from extract.readers import ruling
 from extract.readers.ocr import _cell_text, _nearest_label
 from extract.readers.ocr_engine import Reading, engine_name

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from extract.model import ExtractError, Paragraph, Table
 from extract.readers.cleantext import is_number, join_cell_text
-from extract.readers.pages import PCell, _append, _attach, _Builder, _grid
+from extract.readers.pages import Part, PCell, _append, _attach, _Builder, _grid
 from extract.readers.pdf import read_pdf
 from tests.conftest import CORPUS, FIXTURES, load_gold
 from tests.grid_helpers import APPLICATION_ROWS, figures, gold_applications, row_with, table_with
@@ -245,12 +245,12 @@ def test_cjk_label_broken_over_lines_is_joined(label: str) -> None:
     assert join_cell_text(join_cell_text(broken)) == label
 
 
-def _part(rows: list[list[tuple[str, float, float, int]]]) -> tuple:
+def _part(rows: list[list[tuple[str, float, float, int]]]) -> Part:
     """A table part as the page reader makes it: cells (text, x0, x1, rowspan) per row."""
     cells = [
         PCell(text, r, span, x0, x1) for r, row in enumerate(rows) for text, x0, x1, span in row
     ]
-    return [0.0, 100.0, 200.0, 300.0], cells, len(rows)
+    return Part(72.0, [0.0, 100.0, 200.0, 300.0], cells, len(rows))
 
 
 def test_row_cut_by_page_break_without_numbers_is_one_row() -> None:

@@ -3,7 +3,7 @@ table copied with a number split over two lines or with its blank cells gone."""
 
 from __future__ import annotations
 
-from extract.pipeline import extract_bytes
+from extract.extractor import extract_bytes
 from extract.readers.html import read_html
 from tests.conftest import CORPUS, load_gold
 

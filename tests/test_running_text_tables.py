@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from extract.pipeline import extract_bytes, extract_path
+from extract.extractor import extract_bytes, extract_path
 from tests.conftest import CORPUS, FIXTURES, load_gold
 
 

@@ -21,20 +21,13 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DontCloseSpider,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-)
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawler.detail import attachment_ext, parse_report
+from crawler.errors import error_kind
 from crawler.filetypes import detect_type
 from crawler.items import ReportItem
 from crawler.limits import Limits, ListBudget
@@ -80,22 +73,6 @@ def decode_body(body: bytes, content_type: str | None, hint: str | None = None) 
         return body.decode(codec(name), errors="replace")
     except LookupError:
         return body.decode("utf-8", errors="replace")
-
-
-def error_kind(failure: Failure | BaseException) -> str:
-    """A short, stable name for what went wrong, used as the errors_by_kind key."""
-    value = failure.value if isinstance(failure, Failure) else failure
-    if isinstance(value, HttpError):
-        return f"http_{value.response.status}"
-    if isinstance(value, TimeoutError | TCPTimedOutError | DownloadTimeoutError):
-        return "timeout"
-    if isinstance(value, DNSLookupError | CannotResolveHostError):
-        return "dns"
-    if isinstance(value, DownloadConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(value, DownloadCancelledError):
-        return "too_large"  # DOWNLOAD_MAXSIZE cancels the download
-    return type(value).__name__.lower()
 
 
 class ReportsSpider(scrapy.Spider):

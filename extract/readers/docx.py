@@ -19,7 +19,7 @@ from typing import Any
 import docx
 from docx.oxml.ns import qn
 
-from extract.model import Cell, Document, ExtractError, Paragraph, Table
+from extract.model import Cell, Document, ExtractError, Paragraph, Table, fill_grid
 from extract.readers.cleantext import join_cell_text
 
 log = logging.getLogger(__name__)
@@ -143,10 +143,7 @@ def _tables(tbl: Any) -> list[Table]:
                 taken[(r, c + dc)] = Cell(text, r, c + dc, origin)
             c += span
         width = max(width, c)
-    grid = [
-        [taken.get((r, c)) or Cell("", r, c, (r, c)) for c in range(width)]
-        for r in range(len(rows))
-    ]
+    grid = fill_grid(taken, len(rows), width)
     return [Table(rows=grid, row_pages=[None] * len(grid)), *nested]
 
 

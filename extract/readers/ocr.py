@@ -65,7 +65,7 @@ class _Crop:
 
 @dataclass(slots=True)
 class PageReading:
-    parts: list[tuple[float, Part]] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
 
 
@@ -131,8 +131,8 @@ def read_page(page: PagePicture, ocr: OcrInfo) -> PageReading:
         )
     for table in tables:
         edges = [x * scale for x in table.xs]
-        part = (edges, by_table.get(id(table), []), len(table.ys) - 1)
-        out.parts.append((table.ys[0] * scale, part))
+        cells = by_table.get(id(table), [])
+        out.parts.append(Part(table.ys[0] * scale, edges, cells, len(table.ys) - 1))
     for key, (x0, y0, x1, y1) in zip(line_keys, boxes, strict=True):
         lines = texts.get(key, [])
         text = join_cell_text(" ".join(r.text for r in lines))

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from extract.model import Cell, Document, Paragraph, Seen, Table
+from extract.model import Cell, Document, Paragraph, Seen, Table, fill_grid
 from extract.readers.cleantext import is_number, join_cell_text
 
 # Cell edges closer than this (points) are one grid line; pages of one table may be
@@ -41,8 +41,15 @@ class PCell:
     seen: Seen | None = None  # where OCR read it
 
 
-# (column edges, cells with rows counted within the part, row count) of one page's table.
-Part = tuple[list[float], list[PCell], int]
+@dataclass(slots=True)
+class Part:
+    """The piece of a table found on one page: where it starts on the page, its column
+    edges, its cells (rows counted within the part) and how many rows it has."""
+
+    top: float
+    edges: list[float]
+    cells: list[PCell]
+    nrows: int
 
 
 @dataclass(slots=True)
@@ -67,6 +74,23 @@ class Line:
     size: float
 
 
+@dataclass(slots=True)
+class _Page:
+    """Where the assembly of one page stands: its text margins, whether anything was
+    placed yet, and the paragraph being written with its last line."""
+
+    number: int
+    left: float
+    right: float
+    first: bool = True
+    para: Paragraph | None = None
+    prev: Line | None = None
+
+    def runs_on(self, line: Line | None) -> bool:
+        """True when `line` reaches the right margin: its paragraph goes on below."""
+        return line is not None and line.x1 >= self.right - 1.5 * line.size
+
+
 class PageAssembler:
     """Collects each page's paragraphs and table parts into the document, in order."""
 
@@ -76,56 +100,57 @@ class PageAssembler:
         self.open_para: Paragraph | None = None  # a paragraph that ran to the end of its page
         self.tables: list[tuple[int, _Builder]] = []
 
-    def add(self, number: int, parts: list[tuple[float, Part]], lines: list[Line]) -> None:
-        """Add page `number`: its table parts (with their tops) and its text lines."""
-        left = min((ln.x0 for ln in lines), default=0.0)
-        right = max((ln.x1 for ln in lines), default=0.0)
-        items: list[tuple[float, int, Line | Part]] = [(ln.top, 1, ln) for ln in lines]
-        items += [(top, 0, cells) for top, cells in parts]
-        items.sort(key=lambda it: (it[0], it[1]))
-        first = True
-        para: Paragraph | None = None
-        prev: Line | None = None
-        for _, _, item in items:
-            if isinstance(item, Line):
-                if first and self.open_para is not None and item.x0 <= left + item.size:
-                    para = self.open_para  # the paragraph goes on from the last page
-                    para.text = join_cell_text(para.text + "\n" + item.text)
-                elif (
-                    para is not None
-                    and prev is not None
-                    and prev.x1 >= right - 1.5 * prev.size
-                    and item.x0 <= left + 0.8 * item.size
-                ):
-                    para.text = join_cell_text(para.text + "\n" + item.text)
-                else:
-                    para = Paragraph(item.text, number)
-                    self.doc.blocks.append(para)
-                prev = item
-                self.open_table = None
-            else:
-                part = item
-                if not (first and self._continue_table(part, number)):
-                    builder = _Builder(edges=part[0])
-                    _append(builder, part, number)
-                    self.tables.append((len(self.doc.blocks), builder))
-                    self.doc.blocks.append(Table(rows=[]))
-                    self.open_table = builder
-                para, prev = None, None
-            first = False
-        self.open_para = (
-            para
-            if para is not None and prev is not None and prev.x1 >= right - 1.5 * prev.size
-            else None
+    def add(self, number: int, parts: list[Part], lines: list[Line]) -> None:
+        """Add page `number`: its table parts and its text lines, merged top to bottom (a
+        part before a line at the same height)."""
+        page = _Page(
+            number,
+            left=min((ln.x0 for ln in lines), default=0.0),
+            right=max((ln.x1 for ln in lines), default=0.0),
         )
-        if not items or not isinstance(items[-1][2], tuple):
-            self.open_table = None
+        waiting = sorted(parts, key=lambda p: p.top)
+        for line in sorted(lines, key=lambda ln: ln.top):
+            while waiting and waiting[0].top <= line.top:
+                self._add_part(page, waiting.pop(0))
+            self._add_line(page, line)
+        for part in waiting:
+            self._add_part(page, part)
+        self.open_para = page.para if page.para is not None and page.runs_on(page.prev) else None
+        if not parts and not lines:
+            self.open_table = None  # an empty page: no table runs to its end
+
+    def _add_line(self, page: _Page, line: Line) -> None:
+        if page.first and self.open_para is not None and line.x0 <= page.left + line.size:
+            page.para = self.open_para  # the paragraph goes on from the last page
+            page.para.text = join_cell_text(page.para.text + "\n" + line.text)
+        elif (
+            page.para is not None
+            and page.runs_on(page.prev)
+            and line.x0 <= page.left + 0.8 * line.size
+        ):
+            page.para.text = join_cell_text(page.para.text + "\n" + line.text)
+        else:
+            page.para = Paragraph(line.text, page.number)
+            self.doc.blocks.append(page.para)
+        page.prev = line
+        page.first = False
+        self.open_table = None
+
+    def _add_part(self, page: _Page, part: Part) -> None:
+        if not (page.first and self._continue_table(part, page.number)):
+            builder = _Builder(edges=part.edges)
+            _append(builder, part, page.number)
+            self.tables.append((len(self.doc.blocks), builder))
+            self.doc.blocks.append(Table(rows=[]))
+            self.open_table = builder
+        page.para, page.prev = None, None
+        page.first = False
 
     def _continue_table(self, part: Part, page: int) -> bool:
         builder = self.open_table
         if builder is None or builder.row_pages[-1] != page - 1:
             return False
-        edges = _union_edges(builder.edges, part[0])
+        edges = _union_edges(builder.edges, part.edges)
         if edges is None:
             return False
         builder.edges = edges
@@ -165,17 +190,16 @@ def _union_edges(a: list[float], b: list[float]) -> list[float] | None:
 
 
 def _append(builder: _Builder, part: Part, page: int) -> None:
-    edges, cells, nrows = part
     offset = builder.nrows
-    for cell in cells:
+    for cell in part.cells:
         cell.row += offset
         builder.cells.append(cell)
-    builder.row_pages += [page] * nrows
+    builder.row_pages += [page] * part.nrows
 
 
 def _attach(builder: _Builder, part: Part, page: int) -> None:
     """Append the next page's part, joining cells that the page break cut in two."""
-    edges, cells, nrows = part
+    cells, nrows = part.cells, part.nrows
     last = builder.nrows - 1
 
     def key(cell: PCell) -> tuple[int, int]:
@@ -207,7 +231,7 @@ def _attach(builder: _Builder, part: Part, page: int) -> None:
                 target.rowspan += cell.rowspan
                 joined.append(cell)
         cells = [c for c in cells if all(c is not j for j in joined)]
-    _append(builder, (edges, cells, nrows), page)
+    _append(builder, replace(part, cells=cells, nrows=nrows), page)
 
 
 def _enumeration_goes_on(right: PCell | None, right_above: PCell | None) -> bool:
@@ -229,10 +253,6 @@ def _grid(builder: _Builder, index: int) -> Table:
         for r in range(cell.row, min(cell.row + cell.rowspan, builder.nrows)):
             for c in range(c0, c1):
                 taken.setdefault((r, c), Cell(cell.text, r, c, (cell.row, c0), cell.seen))
-    width = max(1, len(edges) - 1)
-    rows = [
-        [taken.get((r, c)) or Cell("", r, c, (r, c)) for c in range(width)]
-        for r in range(builder.nrows)
-    ]
+    rows = fill_grid(taken, builder.nrows, max(1, len(edges) - 1))
     pages: list[int | None] = list(builder.row_pages)
     return Table(rows=rows, index=index, page=pages[0] if pages else None, row_pages=pages)

@@ -140,7 +140,7 @@ class _Renderer:
         self.data = data
         self.pdf: Any = None
 
-    def read(self, page: Any, doc: Document) -> tuple[list[tuple[float, Part]], list[Line]]:
+    def read(self, page: Any, doc: Document) -> tuple[list[Part], list[Line]]:
         import numpy as np
         import pypdfium2
 
@@ -168,8 +168,8 @@ def _picture_dpi(page: Any) -> int:
     return int(min(300, max(150, best or 200)))
 
 
-def _find_tables(page: Any) -> tuple[list[tuple[float, Part]], Any]:
-    """Table parts on a page (with their tops) and the page without the tables' text.
+def _find_tables(page: Any) -> tuple[list[Part], Any]:
+    """Table parts on a page and the page without the tables' text.
 
     Only the rows inside visible ruling count: the white line backgrounds WPS paints make
     pdfplumber take the body text above a table for more rows of it.
@@ -177,7 +177,7 @@ def _find_tables(page: Any) -> tuple[list[tuple[float, Part]], Any]:
     ruling = [o for o in page.lines] + [r for r in page.rects if _visible(r)]
     if not ruling:
         return [], page
-    parts: list[tuple[float, Part]] = []
+    parts: list[Part] = []
     boxes: list[tuple[float, float, float, float]] = []
     for table in page.find_tables():
         x0, top, x1, bottom = table.bbox
@@ -195,8 +195,8 @@ def _find_tables(page: Any) -> tuple[list[tuple[float, Part]], Any]:
         bottom = min(bottom, max(o["bottom"] for o in inside))
         part = _part(table, top, bottom)
         # A one-column "table" is a ruled box around body text: its text stays text.
-        if part is not None and len(part[0]) > 2:
-            parts.append((top, part))
+        if part is not None and len(part.edges) > 2:
+            parts.append(part)
             boxes.append((x0, top, x1, bottom))
     if not boxes:
         return parts, page
@@ -232,8 +232,7 @@ def _visible(rect: dict) -> bool:
 
 
 def _part(table: Any, top: float, bottom: float) -> Part | None:
-    """(column edges, cells with rows counted within the part, row count) of one table,
-    keeping the rows between `top` and `bottom`."""
+    """The part of one table between `top` and `bottom`, its rows counted from there."""
     kept = [
         (row, texts)
         for row, texts in zip(table.rows, table.extract(), strict=True)
@@ -254,7 +253,7 @@ def _part(table: Any, top: float, bottom: float) -> Part | None:
             xs += [x0, x1]
     edges = cluster(xs)
     cells += _missed_cells(table.page, cells, edges, tops, min(bottom, table.bbox[3]))
-    return edges, cells, len(tops)
+    return Part(top, edges, cells, len(tops))
 
 
 def _missed_cells(

@@ -15,7 +15,7 @@ TITLES = {"national": "national tables", "legacy": "legacy tables", "narrative":
 
 
 def _read(path: Path) -> dict[str, Any]:
-    from extract.pipeline import extract_path
+    from extract.extractor import extract_path
 
     return extract_path(path).to_dict()
 

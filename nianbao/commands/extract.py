@@ -14,8 +14,8 @@ import click
 
 import extract
 from extract import labels as L
+from extract.extractor import DEFAULT_MAX_BYTES, extract_path
 from extract.files import os_reason, source_name
-from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
 from extract.record import Record
 from nianbao.extraction import ClusterError, Progress, Workers, ordered_map
 from nianbao.options import data_dir_option, scheduler_option, wait_option, workers_option
@@ -147,7 +147,7 @@ def extract_command(
     if rebuild:
         if paths:
             raise click.UsageError("give PATHS or --rebuild, not both")
-        from nianbao.pipeline import rebuild as rebuild_datasets
+        from nianbao.workflow import rebuild as rebuild_datasets
 
         summary = rebuild_datasets(data_dir, force=force, wait=wait, workers=on)
         click.echo(summary.paragraph())

@@ -14,7 +14,7 @@ from nianbao.options import (
     wait_option,
     workers_option,
 )
-from nianbao.pipeline import RunSummary, nightly, run
+from nianbao.workflow import RunSummary, nightly, run
 
 sources_option = click.option(
     "--sources",

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import yaml
 
-from nianbao.pipeline import bundled_sources
+from nianbao.workflow import bundled_sources
 
 sources_file_option = click.option(
     "--sources",

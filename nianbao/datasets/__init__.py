@@ -1,1 +1,2 @@
-"""The published datasets: registry, build from records, atomic publish, queries."""
+"""The published datasets: schema and table declarations, build from records, atomic
+releases, queries."""

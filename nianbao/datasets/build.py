@@ -19,7 +19,6 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import pyarrow.compute as pc
 
 import extract
 from crawler.manifest import read_documents, read_table
-from extract.pipeline import extract_path
+from extract.extractor import extract_path
 from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
@@ -36,22 +35,15 @@ from nianbao.datasets.changes import changes_table
 from nianbao.datasets.coverage import coverage_table, division_codes_table, publishers_table
 from nianbao.datasets.crosscheck import compared_cells, cross_year_checks
 from nianbao.datasets.indicators import indicator_table
-from nianbao.datasets.registry import (
-    CHECKS,
-    CRAWL_RUNS,
-    CRAWL_SOURCES,
-    DOCUMENTS,
-    LEVELS,
-    REPORTS,
-    TABLES,
-    Table,
-)
+from nianbao.datasets.schema import Table
+from nianbao.datasets.tables.crawl import CRAWL_RUNS, CRAWL_SOURCES, DOCUMENTS
+from nianbao.datasets.tables.fields import LEVELS
+from nianbao.datasets.tables.reports import CHECKS, REPORTS
 from nianbao.extraction import IN_PROCESS, Progress, Workers, ordered_map
 
 log = logging.getLogger(__name__)
 
 # Best first when a report page and its attachments are all read: the one read best wins.
-YEAR_TABLES = (*CELL_TABLES, "indicators")  # made one covered year at a time
 _STATUS_RANK = {"ok": 0, "partial": 1, "needs_ocr": 2, "unsupported": 3, "failed": 4}
 
 
@@ -80,16 +72,6 @@ class BuildResult:
             del cells  # let this year go before the next is made
         self.whole["reports"] = with_check_counts(reports, pa.concat_tables(counts))
 
-    @cached_property
-    def tables(self) -> dict[str, pa.Table]:
-        """Every table whole, in memory: for small data (tests, samples)."""
-        parts = list(self.years())
-        cells = {
-            name: pa.concat_tables([TABLES[name].empty(), *(p[name] for p in parts)])
-            for name in YEAR_TABLES
-        }
-        return {"reports": self.whole["reports"], **cells, **self.whole}
-
 
 def records_dir(data_dir: Path) -> Path:
     return data_dir / "state" / "records"
@@ -104,10 +86,6 @@ def load_documents(data_dir: Path) -> list[dict[str, Any]]:
     """Manifest rows, one per distinct document version (the crawler's own reader: rows
     written twice by overlapping crawls are read once), in a fixed order."""
     docs = read_documents(data_dir).to_pylist()
-    for doc in docs:
-        for name in DOCUMENTS.column_names:
-            doc.setdefault(name, None)
-        doc["published_date"] = rec.iso_date(doc["published_date"])
     docs.sort(key=lambda d: (d["source_id"] or "", d["url"], str(d["fetched_at"]), d["sha256"]))
     return docs
 
@@ -231,7 +209,7 @@ def _missing(data_dir: Path, sha: str, path: Path) -> dict[str, Any]:
     return failed_record(str(path), sha, reason)
 
 
-def load_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
+def load_saved_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
     path = sources_file(data_dir)
     if not path.exists():
         return {}
@@ -346,19 +324,6 @@ def _number_versions(rows: list[dict[str, Any]]) -> None:
             row["is_latest"] = number == len(group)
 
 
-def assemble(
-    docs: list[dict[str, Any]],
-    records: dict[str, dict[str, Any]],
-    sources: dict[str, dict[str, Any]],
-) -> tuple[dict[str, pa.Table], int]:
-    """Report documents and their records → every table of the reports, whole.
-
-    Returns (tables, report pages skipped as not reports)."""
-    cache = RowCache.from_records(records)
-    reports, skipped = reports_table(docs, cache.summaries(), sources)
-    return BuildResult({"reports": reports}, cache).tables, skipped
-
-
 def reports_table(
     docs: list[dict[str, Any]],
     summaries: dict[str, dict[str, Any]],
@@ -465,7 +430,7 @@ def build(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS)
         # documents whose raw file is missing or whose worker died take part in this build only
         cache = kept.merge(RowCache.from_records({s: records[s] for s in only_now}), keep=shas)
     summaries = cache.summaries()
-    sources = load_sources(data_dir)
+    sources = load_saved_sources(data_dir)
     reports, skipped = reports_table(docs, summaries, sources)
     listings = read_table(data_dir, "listings")
     crawled |= {

@@ -28,7 +28,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from nianbao.datasets import records as rec
-from nianbao.datasets.registry import REPORTS, TABLES, sort_table
+from nianbao.datasets.registry import TABLES
+from nianbao.datasets.sorting import sort_table
+from nianbao.datasets.tables.reports import REPORTS
 
 log = logging.getLogger(__name__)
 

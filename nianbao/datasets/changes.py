@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nianbao.datasets.cache import RowCache
-from nianbao.datasets.registry import CHANGES
+from nianbao.datasets.tables.publishing import CHANGES
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,8 @@ import pyarrow as pa
 from crawler.manifest import ROBOTS_FORBIDDEN
 from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
-from nianbao.datasets.registry import COVERAGE, DIVISION_CODES, LEVELS, PUBLISHERS
+from nianbao.datasets.tables.fields import LEVELS
+from nianbao.datasets.tables.publishing import COVERAGE, DIVISION_CODES, PUBLISHERS
 
 log = logging.getLogger(__name__)
 

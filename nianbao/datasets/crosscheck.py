@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nianbao.datasets.registry import CHECKS
+from nianbao.datasets.tables.reports import CHECKS
 
 
 def _latest(cells: pa.Table, latest_ids: pa.Array) -> pa.Table:

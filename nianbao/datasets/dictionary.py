@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.accuracy import stored as stored_accuracy
-from nianbao.datasets.registry import TABLES, Field, Table, keys
+from nianbao.datasets.registry import TABLES, keys
+from nianbao.datasets.schema import Field, Table
 
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 
@@ -116,7 +117,7 @@ def render() -> str:
     lines = [
         "# Data dictionary 数据字典",
         "",
-        "Generated from `nianbao/datasets/registry.py` by",
+        "Generated from `nianbao/datasets/tables/` by",
         "`python -m nianbao.datasets.dictionary`; do not edit.",
         "本文件由数据表登记册自动生成，请勿手工修改。",
         "",

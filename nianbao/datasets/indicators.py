@@ -20,7 +20,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nianbao.datasets.registry import INDICATORS, INDICATORS_TABLE, units
+from nianbao.datasets.registry import units
+from nianbao.datasets.tables.fields import INDICATORS
+from nianbao.datasets.tables.panel import INDICATORS_TABLE
 
 SOURCES = ("applications", "review_litigation", "legacy", "narrative")
 # Preference among the bases a report has (lower first); the two national tables never meet.

@@ -17,8 +17,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from nianbao.datasets.publish import current_release
 from nianbao.datasets.registry import TABLES
+from nianbao.datasets.release import current_release
 
 ALLOW_FILES_HINT = (
     "nianbao query reads only the published datasets; --allow-files gives DuckDB its full "

@@ -12,10 +12,11 @@ import logging
 import math
 import re
 import unicodedata
-from datetime import date
 from typing import Any
 
-from nianbao.datasets.registry import FORMATS, LEGACY_PERIODS, NARRATIVE_SCOPES, YEAR, labels, units
+from nianbao.datasets.registry import labels, units
+from nianbao.datasets.schema import iso_date
+from nianbao.datasets.tables.fields import FORMATS, LEGACY_PERIODS, NARRATIVE_SCOPES, YEAR
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ _PARENT_PLACE = re.compile(
     r"^(?:\w{2,7}?(?:省|自治区))?(?:\w{2,6}?(?:市|自治州|地区|盟))?(?=\w{2,6}?(?:区|县|市|旗))"
 )
 _NOT_WORD = re.compile(r"[\W_]+")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def report_id(sha256: str) -> str:
@@ -295,18 +295,6 @@ def summary_row(sha256: str, record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def iso_date(value: Any) -> date | None:
-    """A YYYY-MM-DD date, or None for anything else (a bad date is no reason to fail)."""
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def cell_count(record: dict[str, Any]) -> int:
     """Cells read from tables: the national ones and, before 2019, the 统计表."""
     tables = len(record.get("proactive") or []) + len(record.get("legacy") or [])
@@ -315,49 +303,3 @@ def cell_count(record: dict[str, Any]) -> int:
         for table in ("applications", "review_litigation")
         for columns in (record.get(table) or {}).values()
     )
-
-
-def record_from_gold(gold: dict[str, Any], *, source: str, sha256: str, version: str) -> dict:
-    """A hand-checked answer file (plain numbers) as a record dict (cells with value/raw/loc).
-
-    Used by tests and the benchmark to build datasets from real numbers without the extractor."""
-
-    def cell(value: Any) -> dict[str, Any]:
-        return {"value": value, "raw": None if value is None else str(value), "loc": {}}
-
-    def matrix(m: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        return {r: {c: cell(v) for c, v in cols.items()} for r, cols in m.items()}
-
-    has_tables = bool(gold.get("proactive") or gold.get("applications") or gold.get("legacy"))
-    return {
-        "source": source,
-        "status": "ok" if has_tables else "partial",
-        "error": None,
-        "kind": source.rsplit(".", 1)[-1] if "." in source else None,
-        "sha256": sha256,
-        "bytes": None,
-        "title": f"{gold['agency']}{gold['year']}年政府信息公开工作年度报告",
-        "agency": gold["agency"],
-        "year": gold["year"],
-        "published_date": None,
-        "formats": dict(gold.get("formats") or {}),
-        "proactive": [
-            {
-                "item": p["item"],
-                "metric": p["metric"],
-                **({"label": p["label"]} if "label" in p else {}),
-                **cell(p["value"]),
-            }
-            for p in gold.get("proactive") or []
-        ],
-        "applications": matrix(gold.get("applications") or {}),
-        "review_litigation": matrix(gold.get("review_litigation") or {}),
-        "legacy": [
-            {"approximate": False, "loc": {}, **row, "raw": row.get("raw")}
-            for row in gold.get("legacy") or []
-        ],
-        "narrative": [{"scope": "agency", **figure} for figure in gold.get("narrative") or []],
-        "checks": [],
-        "warnings": [],
-        "extractor_version": version,
-    }

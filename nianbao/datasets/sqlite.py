@@ -18,9 +18,9 @@ from typing import Any
 import pyarrow.dataset as ds
 import sqlite_utils
 
-from nianbao.datasets.publish import current_release
 from nianbao.datasets.query import NoDatasets
 from nianbao.datasets.registry import TABLES
+from nianbao.datasets.release import current_release
 
 BATCH_ROWS = 50_000
 FACETS = {

@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 
 import extract
 from nianbao.datasets.build import build, save_sources
-from nianbao.datasets.publish import current_release, mirror, publish
-from nianbao.datasets.registry import SchemaError
+from nianbao.datasets.release import current_release, mirror, publish
+from nianbao.datasets.schema import SchemaError
 from nianbao.extraction import IN_PROCESS, ClusterError, Workers
 from nianbao.lock import LockHeld, writer_lock
 

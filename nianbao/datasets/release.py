@@ -31,7 +31,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from nianbao.datasets.dictionary import datapackage
-from nianbao.datasets.registry import TABLES, Table
+from nianbao.datasets.registry import TABLES
+from nianbao.datasets.schema import Table
 
 log = logging.getLogger(__name__)
 

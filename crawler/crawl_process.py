@@ -1,4 +1,5 @@
-"""Subprocess entry of one crawl: `python -m crawler.run --sources F --data-dir D --run-id R`.
+"""One crawl as its own process:
+`python -m crawler.crawl_process --sources F --data-dir D --run-id R`.
 
 Scrapy runs on a Twisted reactor that cannot be restarted, so every crawl is its own process
 (crawler.runner starts it). After the crawl, this writes the run's crawl_runs, crawl_sources
@@ -126,7 +127,7 @@ def summarize(stats: dict[str, Any], sources: list[dict[str, Any]], run_id: str)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.run")
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl_process")
     parser.add_argument("--sources", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--run-id", required=True)
