@@ -24,6 +24,9 @@ import pyarrow.parquet as pq
 
 logger = logging.getLogger(__name__)
 
+# One picture of a page whose body is pictures of the report's pages (图片版): stored
+# (sha256, path in the raw store) or not (error says why).
+PICTURE = pa.struct([(name, pa.string()) for name in ("url", "sha256", "path", "error")])
 DOCUMENTS_SCHEMA = pa.schema(
     [
         ("source_id", pa.string()),
@@ -47,6 +50,7 @@ DOCUMENTS_SCHEMA = pa.schema(
         ("last_modified", pa.string()),
         ("attachment_urls", pa.list_(pa.string())),
         ("listed_url", pa.string()),
+        ("pictures", pa.list_(PICTURE)),  # in page order
     ]
 )
 RUNS_SCHEMA = pa.schema(
