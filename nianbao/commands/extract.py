@@ -65,13 +65,21 @@ def _walk(top: Path) -> list[Found]:
     def unlisted(exc: OSError) -> None:
         found.append(Found(Path(exc.filename), exc))
 
-    for folder, _, files in os.walk(top, onerror=unlisted):
+    for folder, folders, files in os.walk(top, onerror=unlisted):
+        folders[:] = [name for name in folders if not saved_with_page(name, files)]
         found += (
             Found(Path(folder, name))
             for name in files
             if Path(name).suffix.lower() in DOCUMENT_SUFFIXES
         )
     return sorted(found, key=lambda f: os.fsencode(f.path))
+
+
+def saved_with_page(folder: str, files: list[str]) -> bool:
+    """A browser saves a page's pictures in `page_files/` beside `page.html`: they are
+    read with the page (extract.pipeline.beside), not as documents of their own."""
+    page = folder.removesuffix("_files")
+    return page != folder and any(page + suffix in files for suffix in (".html", ".htm"))
 
 
 def read(path: Path, source: str, error: OSError | None, max_bytes: int) -> Record:
