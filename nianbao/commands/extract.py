@@ -136,7 +136,8 @@ def extract_command(
 
     Scans and pictures (image-only or mixed PDFs, JPEG/PNG/TIFF, a saved page whose
     report is pictures, read from its `*_files/` folder) are read by OCR, offline.
-    PATHS are files or directories (walked recursively). Without --json, prints each
+    PATHS are files or directories (walked recursively; a saved page's `*_files/` folder
+    is read with its page, not on its own). Without --json, prints each
     report's three tables (or, before 2019, its local 统计表), the figures its text
     states, and its consistency checks; with --json, the records of SCHEMA.md as JSON
     Lines, in the order of PATHS whatever the number of --workers. Exits 1 when any document failed.
