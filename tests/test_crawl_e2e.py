@@ -29,8 +29,14 @@ REPORTS_PER_SITE = 24
 TIMEOUT = 240
 
 
+def documents(portal: Portal) -> set[str]:
+    """What the documents manifest keeps: the report pages and their attachments."""
+    return set().union(*(t.reports | t.attachments for t in portal.expected().values()))
+
+
 def targets(portal: Portal) -> set[str]:
-    return set().union(*(t.reports | t.attachments | t.images for t in portal.expected().values()))
+    """What a crawl fetches: the documents, and the pictures of the pages printed as them."""
+    return documents(portal) | set().union(*(t.images for t in portal.expected().values()))
 
 
 def ok_gets(requests: list, urls: set[str]) -> collections.Counter:
@@ -76,7 +82,7 @@ def test_first_crawl_fetches_every_report_once_and_nothing_else(crawled: tuple) 
     assert set().union(*pictured.values()) == images
     wanted = targets(portal)
     assert set(ok_gets(requests, wanted).values()) == {1}  # each fetched exactly once
-    assert len(rows) == len(wanted - images)
+    assert len(rows) == len(documents(portal))
     non_reports = set().union(*(t.non_reports for t in expected.values()))
     assert not {r.url for r in requests} & non_reports  # notices are never even requested
 
@@ -162,7 +168,7 @@ def test_changed_documents_are_fetched_again_as_new_versions(
     rows = read_documents(data).to_pylist()
     versions = collections.Counter(r["url"] for r in rows)
     assert versions[report] == 2 and versions[attachment] == 2
-    assert sum(versions.values()) == len(targets(portal)) + 2
+    assert sum(versions.values()) == len(documents(portal)) + 2
 
 
 def test_a_source_that_had_reports_and_now_lists_none_fails_the_run(
@@ -206,7 +212,7 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
         assert summary.run_id == first.run_id  # the same run, continued
         assert summary.ok, summary.messages
         raw_rows = read_parts(data, "documents").to_pylist()
-        assert {r["url"] for r in raw_rows} == wanted
+        assert {r["url"] for r in raw_rows} == documents(portal)
         duplicates = collections.Counter((r["sha256"], r["url"]) for r in raw_rows)
         assert max(duplicates.values()) == 1
 
@@ -260,9 +266,9 @@ def test_two_workers_through_redis_fetch_each_report_exactly_once(
         summaries: list[CrawlSummary] = [w.wait(TIMEOUT) for w in workers]
         wanted = targets(portal)
         assert ok_gets(portal.requests, wanted) == collections.Counter({u: 1 for u in wanted})
-        assert {r["url"] for r in read_documents(data).to_pylist()} == wanted
+        assert {r["url"] for r in read_documents(data).to_pylist()} == documents(portal)
         assert all(s.finish_reason == "finished" for s in summaries)
-        assert sum(s.new_documents for s in summaries) == len(wanted)
+        assert sum(s.new_documents for s in summaries) == len(documents(portal))
 
 
 def test_faults_are_recorded_by_kind_and_never_stop_other_sources(tmp_path: Path) -> None:
@@ -286,7 +292,7 @@ def test_faults_are_recorded_by_kind_and_never_stop_other_sources(tmp_path: Path
         assert timeouts.blocked_sources == [waf]
         assert any("412 瑞数 challenge" in m for m in timeouts.messages)
         kept = {r["url"] for r in read_documents(tmp_path / "timeouts").to_pylist()}
-        missing = targets(portal) - kept
+        missing = documents(portal) - kept
         assert slow_pages <= missing  # only the timed-out pages (and files they link) are lost
         reports = set().union(*(t.reports for t in expected.values()))
         assert missing & reports == slow_pages
