@@ -20,6 +20,8 @@ import yaml
 
 from crawler.manifest import read_documents
 from crawler.portal import Portal
+from extract.model import ExtractError
+from extract.pipeline import stored
 from nianbao.commands.extract import iter_documents
 from nianbao.pipeline import run
 from tests.conftest import FIXTURES, flatten_cells
@@ -135,3 +137,21 @@ def test_a_saved_pages_pictures_are_not_documents_of_their_own(tmp_path: Path) -
     loose = saved / "scans_files" / "p1.jpg"
     loose.write_bytes(photo.read_bytes())
     assert [f.path for f in iter_documents((tmp_path,))] == [photo, page, loose]
+
+
+def test_stored_pictures_are_found_by_their_address_on_the_page(tmp_path: Path) -> None:
+    page = "http://127.0.1.8/uploadfiles/202506/report.html"
+    first = SCANS / "docs/js-huaian-2024-img_files/p1.jpg"
+    read = stored(
+        page,
+        {"http://127.0.1.8/uploadfiles/202506/p1.jpg": first},
+        {"http://127.0.1.8/pictures/p2.jpg": "HTTP 500"},
+    )
+    assert read("./p1.jpg#top") == first.read_bytes()  # relative to the page, as a browser
+    assert read("/images/logo.png") is None  # not a page of the report: passed over
+    with pytest.raises(ExtractError) as failed:
+        read("../../pictures/p2.jpg")
+    assert failed.value.status == "needs_ocr"
+    assert failed.value.reason == (
+        "picture http://127.0.1.8/pictures/p2.jpg was not downloaded: HTTP 500"
+    )
