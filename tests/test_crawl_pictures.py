@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from crawler.manifest import read_documents
 from crawler.portal import Portal
 from extract.model import ExtractError
 from extract.pipeline import stored
+from nianbao.cli import cli
 from nianbao.commands.extract import iter_documents
 from nianbao.pipeline import run
 from tests.conftest import FIXTURES, flatten_cells
@@ -100,6 +103,13 @@ def test_picture_page_is_crawled_with_its_pictures_and_read_by_ocr(
         )
     )
     assert received["value"].to_pylist() == [3119.0]
+
+    # `extract --rebuild` reads it again from the raw store alone, the same way
+    shutil.rmtree(data / "state/records")
+    result = CliRunner().invoke(cli, ["extract", "--rebuild", "--force", "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    again = json.loads(record_file.read_text(encoding="utf-8"))
+    assert flatten_cells(again) == got and again["reader"] == "ocr"
 
 
 def test_a_picture_that_fails_leaves_the_page_a_status_and_the_reason(
