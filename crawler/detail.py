@@ -94,6 +94,8 @@ class ReportPage:
     site_id_code: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
+    # A body made only of pictures (图片版): the report's pages, in the order shown.
+    pictures: list[str] = field(default_factory=list)
 
 
 def attachment_ext(url: str) -> str | None:
@@ -222,18 +224,18 @@ def _body_span(text: str) -> tuple[int, int] | None:
     return start.end(), len(text)
 
 
-def _page_images(url: str, body: str | None) -> list[Attachment]:
-    """The images of a body made only of images (scanned pages): the report itself."""
+def _page_pictures(url: str, body: str | None) -> list[str]:
+    """The pictures of a body made only of pictures (scanned pages), in page order: the
+    report itself, read by OCR from them."""
     if body is None or "<img" not in body.lower() or len(_plain(body)) > IMAGE_ONLY_MAX_TEXT:
         return []
-    found: dict[str, Attachment] = {}
+    found: dict[str, None] = {}
     for attributes in _IMG.findall(body):
         src = _attrs(attributes).get("src", "").strip()
         absolute = urljoin(url, src).split("#", 1)[0] if src else ""
-        ext = image_ext(absolute)
-        if ext and absolute not in found:
-            found[absolute] = Attachment(absolute, "", ext)
-    return list(found.values())
+        if image_ext(absolute):
+            found.setdefault(absolute)
+    return list(found)
 
 
 def _title(text: str, meta: dict[str, str]) -> str | None:
@@ -253,7 +255,9 @@ def parse_report(url: str, text: str) -> ReportPage:
     span = _body_span(text)
     block = metadata_block(_text_lines(text, span))
     body = text[span[0] : span[1]] if span else None
-    page = ReportPage(meta=meta, attachments=_attachments(url, text) + _page_images(url, body))
+    page = ReportPage(
+        meta=meta, attachments=_attachments(url, text), pictures=_page_pictures(url, body)
+    )
     page.title = _title(text, meta) or block.get("title")
     page.index_no = block.get("index_no")
     page.doc_no = block.get("doc_no")

@@ -32,3 +32,7 @@ class ReportItem:
     last_modified: str | None = None
     file_urls: list[str] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
+    # A page whose body is pictures of the report's pages (图片版): their URLs in page order,
+    # and what became of each (`ManifestPipeline.PICTURE` fields), in the same order.
+    picture_urls: list[str] = field(default_factory=list)
+    pictures: list[dict] = field(default_factory=list)

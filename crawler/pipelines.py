@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -66,13 +67,17 @@ class RawFilesPipeline(FilesPipeline):
         return cls(str(data_dir), crawler=crawler, seen=SeenStore.load(Path(data_dir)))
 
     def get_media_requests(self, item: ReportItem, info: Any) -> list[Request]:
+        """The attachments, then the page's pictures in page order (`item_completed` parts
+        the results again by that order)."""
+        wanted = [(url, "attachment") for url in item.file_urls]
+        wanted += [(url, "picture") for url in item.picture_urls]
         return [
             Request(
                 url,
                 headers=self.seen.conditional_headers(url),
-                meta={"source_id": item.source_id, "kind": "attachment", "page_url": item.url},
+                meta={"source_id": item.source_id, "kind": kind, "page_url": item.url},
             )
-            for url in item.file_urls
+            for url, kind in wanted
         ]
 
     def media_to_download(self, request: Request, info: Any, *, item: Any = None) -> None:
@@ -83,7 +88,11 @@ class RawFilesPipeline(FilesPipeline):
         stats.inc_value(f"nianbao/errors/{kind}")
         stats.inc_value(f"source/{request.meta.get('source_id')}/errors")
         logger.warning(
-            "attachment %s (page %s): %s", request.url, request.meta.get("page_url"), reason
+            "%s %s (page %s): %s",
+            request.meta.get("kind"),
+            request.url,
+            request.meta.get("page_url"),
+            reason,
         )
         return FileException(reason)
 
@@ -118,19 +127,36 @@ class RawFilesPipeline(FilesPipeline):
             "fetched_at": utc_now(),
         }
 
-    def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
+    def media_failed(self, failure: Any, request: Request, info: Any) -> NoReturn:
+        """Count the failure; raise it with its reason kept (a picture's row says it)."""
         if isinstance(failure.value, IgnoreRequest):
             reason = drop_reason(failure.value)
             source_id = request.meta.get("source_id", "?")
             record_drop(self.crawler.stats, source_id, reason, request.url)
-        elif not isinstance(failure.value, FileException):
-            self.crawler.stats.inc_value(f"nianbao/errors/{error_kind(failure)}")
-            self.crawler.stats.inc_value(f"source/{request.meta.get('source_id')}/errors")
-        return super().media_failed(failure, request, info)
+            super().media_failed(failure, request, info)  # raises: filtered, not an error
+        if isinstance(failure.value, FileException):
+            raise failure.value
+        kind = error_kind(failure)
+        raise self._fail(kind, request, kind) from failure.value
 
     def item_completed(self, results: list[Any], item: ReportItem, info: Any) -> ReportItem:
-        item.files = [value for ok, value in results if ok]
+        attachments = len(item.file_urls)
+        item.files = [value for ok, value in results[:attachments] if ok]
+        item.pictures = [
+            picture_row(url, ok, value)
+            for url, (ok, value) in zip(item.picture_urls, results[attachments:], strict=True)
+        ]
         return item
+
+
+def picture_row(url: str, ok: bool, value: Any) -> dict[str, Any]:
+    """A picture of a page as the manifest lists it: stored, or why not."""
+    if ok:
+        return {"url": url, "sha256": value["checksum"], "path": value["path"], "error": None}
+    reason = str(value.value) or type(value.value).__name__
+    if isinstance(value.value, IgnoreRequest):
+        reason = f"not fetched: {reason}"
+    return {"url": url, "sha256": None, "path": None, "error": reason}
 
 
 class ManifestPipeline:
@@ -204,6 +230,9 @@ class ManifestPipeline:
                     "last_modified": item.last_modified,
                     "attachment_urls": item.file_urls,
                     "listed_url": item.listed_url,
+                    "pictures": json.dumps(item.pictures, ensure_ascii=False)
+                    if item.pictures
+                    else None,
                 }
             )
             item.page_body = None

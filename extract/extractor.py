@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from extract import __version__
 from extract.checks import (
@@ -39,8 +39,13 @@ FIRST_NATIONAL_YEAR = 2019
 
 
 def extract_path(
-    path: Path, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    source: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    pictures: Pictures | None = None,
 ) -> Record:
+    """Read the document at `path`; a page's pictures come from `pictures`, by default
+    from the files saved beside it (`beside`)."""
     source = source if source is not None else source_name(path)
     try:
         data = read_capped(path, max_bytes)
@@ -48,10 +53,12 @@ def extract_path(
         return Record(
             source=source, status=exc.status, error=exc.reason, extractor_version=__version__
         )
-    return extract_bytes(data, source, path.name, pictures=beside(path))
+    return extract_bytes(data, source, path.name, pictures=pictures or beside(path))
 
 
-Pictures = Callable[[str], bytes]
+# A page's picture by its address as the page gives it; None when it is none of the
+# report's pages (a logo the crawler did not take for one).
+Pictures = Callable[[str], bytes | None]
 
 
 def beside(path: Path) -> Pictures:
@@ -66,14 +73,32 @@ def beside(path: Path) -> Pictures:
         target = (folder / unquote(parsed.path)).resolve()
         if not target.is_relative_to(folder):
             raise ExtractError("needs_ocr", f"picture {src} is outside the page's folder")
-        try:
-            return target.read_bytes()
-        except OSError as exc:
-            raise ExtractError(
-                "needs_ocr", f"picture {src} of the page cannot be read: {exc.strerror}"
-            ) from exc
+        return _picture_bytes(target, src)
 
     return read
+
+
+def stored(page_url: str, files: Mapping[str, Path], failed: Mapping[str, str]) -> Pictures:
+    """Reads the pictures of a crawled page from the raw store: `files` holds the stored
+    file of each picture the crawl took for a page of the report, by its absolute URL,
+    and `failed` why the others could not be stored."""
+
+    def read(src: str) -> bytes | None:
+        url = urljoin(page_url, src).split("#", 1)[0]
+        if url in failed:
+            raise ExtractError("needs_ocr", f"picture {url} was not downloaded: {failed[url]}")
+        return _picture_bytes(files[url], url) if url in files else None
+
+    return read
+
+
+def _picture_bytes(path: Path, src: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExtractError(
+            "needs_ocr", f"picture {src} of the page cannot be read: {exc.strerror}"
+        ) from exc
 
 
 def extract_bytes(
@@ -182,7 +207,9 @@ def _read_pictures(page: Document, pictures: Pictures) -> Document:
     ocr = ocr_reader()
     pages = []
     for src in page.pictures:
-        pages += ocr.pictures_of(pictures(src), first_page=len(pages) + 1)
+        picture = pictures(src)
+        if picture is not None:
+            pages += ocr.pictures_of(picture, first_page=len(pages) + 1)
     doc = Document(kind=page.kind, title=page.title, meta=page.meta, pages=len(pages))
     doc.blocks = [b for b in page.blocks if not isinstance(b, Table)]
     ocr.read_pictures(pages, doc)

@@ -39,7 +39,8 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # 
     this_year = datetime.now(UTC).year
 
     # the late site: reports dated five months after the deadline, none on 2023 (the
-    # extracted years are those the report bodies print), the current year not yet due
+    # extracted years are those the report bodies print), the current year not yet due;
+    # its 2024 report is pictures of its pages, read by OCR from the raw store
     late = statuses(data, LATE)
     assert {y: s for y, s in late.items() if y < 2026} == {
         2019: "published_late",
@@ -47,7 +48,7 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # 
         2021: "published_late",
         2022: "missing",
         2023: "missing",
-        2024: "missing",
+        2024: "published_late",
         2025: "published",
     }
     assert late[this_year] == "not_yet_due"
@@ -63,6 +64,12 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # 
     assert row["published_date"] == date(2021, 6, 19)
     assert row["deadline_date"] == date(2020, 1, 31)
     assert row["evidence"] == "dated 2021-06-19, after the deadline 2020-01-31"
+    pictured = coverage.filter(
+        pc.and_(pc.equal(coverage["source_id"], LATE), pc.equal(coverage["year"], 2024))
+    ).to_pylist()[0]
+    (page,) = portal.expected()[LATE].image_only
+    dated = portal.expected()[LATE].documents[page]["published_date"]
+    assert pictured["evidence"] == f"dated {dated}, after the deadline 2025-01-31"
     # the WAF site: nothing could be read, so its missing years are blocked, not missing
     waf = statuses(data, portal.waf_source)
     january = datetime.now(UTC).date() <= deadline(this_year - 1)

@@ -129,7 +129,7 @@ def test_metadata_block_never_crashes(text: str) -> None:
     assert set(found) <= {"index_no", "agency", "published_date", "written_date", "doc_no", "title"}
 
 
-def test_a_body_of_page_scans_makes_the_images_the_report() -> None:
+def test_a_body_of_page_scans_makes_its_pictures_the_report() -> None:
     url = "http://www.zhangshu.gov.cn/zwgk/zfxxgknb/202601/t20260113_1690007.html"
     scans = (
         '<html><body><h1>樟树市2025年政府信息公开工作年度报告</h1><div class="xl_article">'
@@ -138,10 +138,13 @@ def test_a_body_of_page_scans_makes_the_images_the_report() -> None:
         "<div>主办单位：樟树市人民政府办公室 " + "版权所有" * 50 + "</div></body></html>"
     )
     page = parse_report(url, scans)
-    assert [(a.url.rsplit("/", 1)[1], a.ext) for a in page.attachments] == [
-        ("W020260113925240967582.jpg", "jpg"),
-        ("W020260113837421243397.jpg", "jpg"),
+    # in page order, apart from the attachments: they are pages of one report, not files
+    assert page.pictures == [
+        "http://www.zhangshu.gov.cn/zwgk/zfxxgknb/202601/W020260113925240967582.jpg",
+        "http://www.zhangshu.gov.cn/zwgk/zfxxgknb/202601/W020260113837421243397.jpg",
     ]
+    assert page.attachments == []
     putian = PUTIAN + "ptcg/zfxxgk/zfxxgknb/202201/t20220113_1697903.htm"
     text_page = parse_report(putian, response("fj-putian-cgj-2021", putian).text)
     assert [a.ext for a in text_page.attachments] == ["pdf"]  # its images are not the report
+    assert text_page.pictures == []

@@ -30,8 +30,14 @@ REPORTS_PER_SITE = 24
 TIMEOUT = 240
 
 
+def documents(portal: Portal) -> set[str]:
+    """What the documents manifest keeps: the report pages and their attachments."""
+    return set().union(*(t.reports | t.attachments for t in portal.expected().values()))
+
+
 def targets(portal: Portal) -> set[str]:
-    return set().union(*(t.reports | t.attachments | t.images for t in portal.expected().values()))
+    """What a crawl fetches: the documents, and the pictures of the pages printed as them."""
+    return documents(portal) | set().union(*(t.images for t in portal.expected().values()))
 
 
 def ok_gets(requests: list, urls: set[str]) -> collections.Counter:
@@ -62,14 +68,22 @@ def test_first_crawl_fetches_every_report_once_and_nothing_else(crawled: tuple) 
     assert summary.ok, summary.messages
     assert summary.finish_reason == "finished"
     kept = collections.defaultdict(set)
+    pictured: dict[str, list[str]] = {}
     for row in rows:
         kept[row["source_id"]].add(row["url"])
+        if row["pictures"]:
+            pictured[row["url"]] = [p["url"] for p in row["pictures"]]
     for source_id, truth in expected.items():
-        assert kept[source_id] == truth.reports | truth.attachments | truth.images, source_id
+        assert kept[source_id] == truth.reports | truth.attachments, source_id
         assert not kept[source_id] & truth.non_reports, source_id
+    # a page printed as pictures lists them with itself, all of them, each stored
+    images = set().union(*(t.images for t in expected.values()))
+    image_only = set().union(*(t.image_only for t in expected.values()))
+    assert image_only and set(pictured) == image_only
+    assert set().union(*pictured.values()) == images
     wanted = targets(portal)
     assert set(ok_gets(requests, wanted).values()) == {1}  # each fetched exactly once
-    assert len(rows) == len(wanted)
+    assert len(rows) == len(documents(portal))
     non_reports = set().union(*(t.non_reports for t in expected.values()))
     assert not {r.url for r in requests} & non_reports  # notices are never even requested
 
@@ -97,8 +111,6 @@ def test_manifest_rows_carry_the_report_facts(crawled: tuple) -> None:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "application/zip",
             "application/vnd.ms-works",
-            "image/jpeg",
-            "image/png",
         }
     corpus = {url: doc for t in portal.expected().values() for url, doc in t.corpus.items()}
     putian = [p for p in pages if p["url"] in corpus and corpus[p["url"]] == "fj-putian-kjj-2024"]
@@ -157,7 +169,7 @@ def test_changed_documents_are_fetched_again_as_new_versions(
     rows = read_documents(data).to_pylist()
     versions = collections.Counter(r["url"] for r in rows)
     assert versions[report] == 2 and versions[attachment] == 2
-    assert sum(versions.values()) == len(targets(portal)) + 2
+    assert sum(versions.values()) == len(documents(portal)) + 2
 
 
 def test_a_source_that_had_reports_and_now_lists_none_fails_the_run(
@@ -201,7 +213,7 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
         assert summary.run_id == first.run_id  # the same run, continued
         assert summary.ok, summary.messages
         raw_rows = read_parts(data, "documents").to_pylist()
-        assert {r["url"] for r in raw_rows} == wanted
+        assert {r["url"] for r in raw_rows} == documents(portal)
         duplicates = collections.Counter((r["sha256"], r["url"]) for r in raw_rows)
         assert max(duplicates.values()) == 1
 
@@ -255,9 +267,9 @@ def test_two_workers_through_redis_fetch_each_report_exactly_once(
         summaries: list[CrawlSummary] = [w.wait(TIMEOUT) for w in workers]
         wanted = targets(portal)
         assert ok_gets(portal.requests, wanted) == collections.Counter({u: 1 for u in wanted})
-        assert {r["url"] for r in read_documents(data).to_pylist()} == wanted
+        assert {r["url"] for r in read_documents(data).to_pylist()} == documents(portal)
         assert all(s.finish_reason == "finished" for s in summaries)
-        assert sum(s.new_documents for s in summaries) == len(wanted)
+        assert sum(s.new_documents for s in summaries) == len(documents(portal))
 
 
 def test_faults_are_recorded_by_kind_and_never_stop_other_sources(tmp_path: Path) -> None:
@@ -281,7 +293,7 @@ def test_faults_are_recorded_by_kind_and_never_stop_other_sources(tmp_path: Path
         assert timeouts.blocked_sources == [waf]
         assert any("412 瑞数 challenge" in m for m in timeouts.messages)
         kept = {r["url"] for r in read_documents(tmp_path / "timeouts").to_pylist()}
-        missing = targets(portal) - kept
+        missing = documents(portal) - kept
         assert slow_pages <= missing  # only the timed-out pages (and files they link) are lost
         reports = set().union(*(t.reports for t in expected.values()))
         assert missing & reports == slow_pages
@@ -335,9 +347,7 @@ def test_cli_crawls_a_user_registry_in_csv(tmp_path: Path) -> None:
             assert f"ok       {source['id']}: " in result.output
         wanted = set().union(
             *(
-                portal.expected()[s["id"]].reports
-                | portal.expected()[s["id"]].attachments
-                | portal.expected()[s["id"]].images
+                portal.expected()[s["id"]].reports | portal.expected()[s["id"]].attachments
                 for s in crawlable
             )
         )
@@ -355,7 +365,7 @@ def test_fujian_static_json_list_pages(tmp_path: Path) -> None:
         summary = run_crawl([site], tmp_path / "data", throttle=False, timeout=TIMEOUT)
         rows = read_documents(tmp_path / "data").to_pylist()
         assert summary.ok, summary.messages
-        assert {r["url"] for r in rows} == truth.reports | truth.attachments | truth.images
+        assert {r["url"] for r in rows} == truth.reports | truth.attachments
         assert any(r.url.endswith("_lists/api_p002.json") for r in portal.requests)
         pages = {r["url"]: r for r in rows if r["kind"] == "page"}
         assert {u: says.get("index_no") for u, says in truth.documents.items()} == {

@@ -95,7 +95,7 @@ def test_endless_pagination_ends_at_the_list_pages_limit(nightly: tuple) -> None
         f"list_pages limit {LIST_LIMIT} reached at {origin}/xxgk/gknb/index.jsp?currentPage="
     )
     truth = portal.expected()["hostile-endless"]
-    assert kept(data, "hostile-endless") == truth.reports | truth.attachments | truth.images
+    assert kept(data, "hostile-endless") == truth.reports | truth.attachments
 
 
 def test_hanweb_per_page_zero_keeps_every_record(nightly: tuple) -> None:
@@ -104,7 +104,7 @@ def test_hanweb_per_page_zero_keeps_every_record(nightly: tuple) -> None:
     truth = portal.expected()["hostile-hanweb-zero"]
     assert status["hostile-hanweb-zero"]["status"] == "ok"
     assert status["hostile-hanweb-zero"]["reports_listed"] >= len(truth.reports)
-    assert kept(data, "hostile-hanweb-zero") == truth.reports | truth.attachments | truth.images
+    assert kept(data, "hostile-hanweb-zero") == truth.reports | truth.attachments
 
 
 def test_a_huge_declared_total_is_cut_at_the_requests_per_list_page_limit(nightly: tuple) -> None:
@@ -118,7 +118,7 @@ def test_a_huge_declared_total_is_cut_at_the_requests_per_list_page_limit(nightl
     refused = json.loads(row["dropped_by_reason"])["limit_requests_per_list_page"]
     assert refused == 100_000 - LIST_LIMIT  # 1 embedded record + 99,999 groups asked for
     truth = portal.expected()["hostile-hanweb-huge"]
-    assert kept(data, "hostile-hanweb-huge") == truth.reports | truth.attachments | truth.images
+    assert kept(data, "hostile-hanweb-huge") == truth.reports | truth.attachments
 
 
 def test_reports_redirected_off_site_are_counted_and_leave_the_source_incomplete(
@@ -131,7 +131,7 @@ def test_reports_redirected_off_site_are_counted_and_leave_the_source_incomplete
     assert json.loads(row["dropped_by_reason"])["offsite_redirect"] == len(truth.lost) == 3
     assert row["evidence"].startswith("3 requests lost (e.g. ")
     assert any(f"{url} → http://" in row["evidence"] for url in truth.lost)
-    assert kept(data, "hostile-offsite") == truth.reports | truth.attachments | truth.images
+    assert kept(data, "hostile-offsite") == truth.reports | truth.attachments
 
 
 def test_a_start_url_redirected_off_site_says_so(nightly: tuple) -> None:
@@ -185,4 +185,4 @@ def test_bytes_in_flight_stay_within_the_budget(tmp_path: Path) -> None:
     rows = read_documents(tmp_path / "data").to_pylist()
     sizes = collections.Counter(r["bytes"] == heavy.file_bytes for r in rows)
     assert sizes[True] >= 3  # every large file was still fetched, whole
-    assert {r["url"] for r in rows} == truth.reports | truth.attachments | truth.images
+    assert {r["url"] for r in rows} == truth.reports | truth.attachments

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 
+# The pages of a real report as pictures (JPEG, 150 dpi), and the year that report covers.
+PICTURES = "scans/docs/js-huaian-2024-img_files"
+PICTURES_YEAR = 2024
 _DIV_TAG = re.compile(r"<(/?)div\b", re.IGNORECASE)
 # A body that opens with its own title and 发布日期 (the Shanghai fragment).
 _OWN_HEADER = re.compile(r"^\s*<p[^>]*>[^<]*报告</p>\s*<p[^>]*>发布日期：[\d-]+</p>")
@@ -135,8 +138,9 @@ class Corpus:
             if path.stem in ids and ext in ("pdf", "docx", "doc"):
                 self.made.setdefault(path.stem, {})[ext] = path
         self.docx = [m["docx"] for m in self.made.values() if "docx" in m]
-        # A report's pages as images, for a body made only of images (docs/portals.md §7.4).
-        self.page_images = sorted((fixtures / "made").glob("js-hongze-2023-page-*.jpg"))
+        # A report's pages as pictures, for a body made only of pictures (docs/portals.md §7.4):
+        # the scan of js-huaian-2024 (scans/PROVENANCE.md), a 2024 report.
+        self.page_images = sorted((fixtures / PICTURES).glob("p*.jpg"))
         if not self.docx:
             log.warning("no DOCX under %s: the portal serves no DOCX attachments", fixtures)
         self.by_format: dict[str, list[CorpusDoc]] = {}

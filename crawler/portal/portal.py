@@ -136,10 +136,12 @@ SITES: list[tuple[str, SiteInfo]] = [
             "county",
             "3301850004",
             "nextlink",
-            notes="publishes every report five months late and none on 2023; registered "
-            "under 330185, the code of 临安市 before it became 临安区 (330112) in 2017",
+            notes="publishes every report five months late and none on 2023, its 2024 report "
+            "as pictures of its pages; registered under 330185, the code of 临安市 before it "
+            "became 临安区 (330112) in 2017",
             late_days=150,
             skip_year=2023,
+            pictures=True,
         ),
     ),
 ]

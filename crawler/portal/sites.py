@@ -19,7 +19,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.portal import pages
-from crawler.portal.content import Attachment, Corpus, CorpusDoc, read_file, revised
+from crawler.portal.content import (
+    PICTURES_YEAR,
+    Attachment,
+    Corpus,
+    CorpusDoc,
+    read_file,
+    revised,
+)
 
 CST = timezone(timedelta(hours=8))
 ELSEWHERE = "elsewhere:"  # href of a row whose document another site serves
@@ -163,6 +170,7 @@ class SiteInfo:
     notes: str = ""
     late_days: int = 0  # every report is published this many days after the usual date
     skip_year: int | None = None  # a year the site publishes no report on
+    pictures: bool = False  # its report of PICTURES_YEAR is published as pictures of its pages
 
 
 @dataclass
@@ -242,8 +250,9 @@ class Site:
         victim = self.reports[-4]  # links an attachment that was deleted (404)
         victim.broken.append((self.file_path(victim, 9, "pdf"), f"{victim.title}（附件）.pdf"))
         self.images: dict[str, tuple[Doc, Path]] = {}
-        if self.corpus.page_images:
-            self._place_images(self.reports[-5])
+        shown = [d for d in self.reports[:-4] if d.year == PICTURES_YEAR]  # not a fault's
+        if info.pictures and self.corpus.page_images and shown:
+            self._place_images(shown[-1])
         start, middle = self.redirect_paths(self.moved)
         self.redirects = {start: (301, middle), middle: (302, self.moved.path)}
         # where the 年报 column was before a redesign: it now redirects to `list_path`

@@ -329,6 +329,7 @@ class ReportsSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             file_urls=[a.url for a in page.attachments],
+            picture_urls=page.pictures,
         )
 
     def _note_listed(self, source: Source, entries: list[Entry]) -> None:

@@ -65,13 +65,21 @@ def _walk(top: Path) -> list[Found]:
     def unlisted(exc: OSError) -> None:
         found.append(Found(Path(exc.filename), exc))
 
-    for folder, _, files in os.walk(top, onerror=unlisted):
+    for folder, folders, files in os.walk(top, onerror=unlisted):
+        folders[:] = [name for name in folders if not saved_with_page(name, files)]
         found += (
             Found(Path(folder, name))
             for name in files
             if Path(name).suffix.lower() in DOCUMENT_SUFFIXES
         )
     return sorted(found, key=lambda f: os.fsencode(f.path))
+
+
+def saved_with_page(folder: str, files: list[str]) -> bool:
+    """A browser saves a page's pictures in `page_files/` beside `page.html`: they are
+    read with the page (extract.pipeline.beside), not as documents of their own."""
+    page = folder.removesuffix("_files")
+    return page != folder and any(page + suffix in files for suffix in (".html", ".htm"))
 
 
 def read(path: Path, source: str, error: OSError | None, max_bytes: int) -> Record:
@@ -128,7 +136,8 @@ def extract_command(
 
     Scans and pictures (image-only or mixed PDFs, JPEG/PNG/TIFF, a saved page whose
     report is pictures, read from its `*_files/` folder) are read by OCR, offline.
-    PATHS are files or directories (walked recursively). Without --json, prints each
+    PATHS are files or directories (walked recursively; a saved page's `*_files/` folder
+    is read with its page, not on its own). Without --json, prints each
     report's three tables (or, before 2019, its local 统计表), the figures its text
     states, and its consistency checks; with --json, the records of SCHEMA.md as JSON
     Lines, in the order of PATHS whatever the number of --workers. Exits 1 when any document failed.

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 import extract
 from crawler.manifest import read_documents, read_table
-from extract.extractor import extract_path
+from extract.extractor import extract_path, stored
 from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
@@ -112,13 +112,36 @@ def _store(data_dir: Path, sha256: str, record: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def extract_document(path: Path, sha256: str, source: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PagePictures:
+    """The pictures a crawl stored for a page printed as pictures (the manifest's
+    `pictures`): absolute paths by URL, and why the others are not there."""
+
+    page_url: str
+    files: dict[str, Path]
+    failed: dict[str, str]
+
+    @classmethod
+    def of(cls, data_dir: Path, doc: dict[str, Any]) -> PagePictures | None:
+        if not doc.get("pictures"):
+            return None
+        pictures = json.loads(doc["pictures"])
+        files = {p["url"]: (data_dir / p["path"]).absolute() for p in pictures if p["path"]}
+        failed = {p["url"]: p["error"] for p in pictures if not p["path"]}
+        return cls(doc["url"], files, failed)
+
+
+def extract_document(
+    path: Path, sha256: str, source: str, pictures: PagePictures | None = None
+) -> dict[str, Any]:
     """One document → record dict; any failure becomes a `failed` record, never a crash.
 
     A task of `extraction.ordered_map`: runs on a worker process, perhaps on another
-    machine, so `path` is absolute; `source` is what the record names."""
+    machine, so `path` is absolute; `source` is what the record names; a page printed as
+    pictures is read from the `pictures` the crawl stored."""
+    read = stored(pictures.page_url, pictures.files, pictures.failed) if pictures else None
     try:
-        record = extract_path(path, source=source).to_dict()
+        record = extract_path(path, source=source, pictures=read).to_dict()
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
         log.warning("extraction of %s failed: %s: %s", path, type(exc).__name__, exc)
         return failed_record(source, sha256, f"{type(exc).__name__}: {exc}")
@@ -167,6 +190,7 @@ def ensure_records(
     version = extract.__version__
     found = Extracted({})
     todo: dict[str, Path] = {}
+    pictures: dict[str, PagePictures | None] = {}
     for doc in docs:
         sha = doc["sha256"]
         if sha in found.records or sha in todo:
@@ -180,16 +204,17 @@ def ensure_records(
             found.missing.add(sha)
         else:
             todo[sha] = path
+            pictures[sha] = PagePictures.of(data_dir, doc)
     if not todo:
         return found
 
-    def crashed(task: tuple[Path, str, str], reason: str) -> dict[str, Any]:
-        _, sha, source = task
+    def crashed(task: tuple[Path, str, str, PagePictures | None], reason: str) -> dict[str, Any]:
+        _, sha, source, _ = task
         found.crashed.add(sha)
         return failed_record(source, sha, reason)
 
     log.info("extracting %d new or changed documents", len(todo))
-    tasks = [(todo[sha].absolute(), sha, str(todo[sha])) for sha in sorted(todo)]
+    tasks = [(todo[sha].absolute(), sha, str(todo[sha]), pictures[sha]) for sha in sorted(todo)]
     with Progress(len(tasks)) as progress:
         for record in ordered_map(extract_document, tasks, workers, crashed):
             sha = record["sha256"]
@@ -389,7 +414,7 @@ def _lookup(ids: pa.ChunkedArray, keys: pa.ChunkedArray, values: pa.ChunkedArray
 def crawler_tables(data_dir: Path, docs: list[dict[str, Any]]) -> dict[str, pa.Table]:
     """documents, crawl_runs and crawl_sources as the registry declares them."""
     out = {}
-    rows = [{n: d.get(n) for n in DOCUMENTS.column_names} for d in docs]
+    rows = [_declared(DOCUMENTS, doc) for doc in docs]
     for row in rows:
         row["year"] = rec.plausible_year(row["year"])  # a crawler's guess, never a blocker
     out["documents"] = pa.Table.from_pylist(rows, schema=DOCUMENTS.schema)
@@ -399,17 +424,20 @@ def crawler_tables(data_dir: Path, docs: list[dict[str, Any]]) -> dict[str, pa.T
 
 
 def _fit(table: Table, raw: pa.Table) -> pa.Table:
-    """Keep the declared columns of a crawler table; lists and mappings become JSON text."""
-    rows = []
-    for row in raw.to_pylist():
-        out = {}
-        for name in table.column_names:
-            value = row.get(name)
-            if table.field(name).type == "string" and isinstance(value, list | dict):
-                value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-            out[name] = value
-        rows.append(out)
+    """Keep the declared columns of a crawler table (see `_declared`)."""
+    rows = [_declared(table, row) for row in raw.to_pylist()]
     return pa.Table.from_pylist(rows, schema=table.schema)
+
+
+def _declared(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The declared columns of a manifest row; lists and mappings become JSON text."""
+    out = {}
+    for name in table.column_names:
+        value = row.get(name)
+        if table.field(name).type == "string" and isinstance(value, list | dict):
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        out[name] = value
+    return out
 
 
 def build(data_dir: Path, *, force: bool = False, workers: Workers = IN_PROCESS) -> BuildResult:

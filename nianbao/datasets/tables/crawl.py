@@ -43,6 +43,14 @@ DOCUMENTS = Table(
         Field("agency", "string", "发布机构 on the page", "发布机构"),
         Field("index_no", "string", "索引号", "索引号"),
         Field("doc_no", "string", "文号", "文号"),
+        Field(
+            "pictures",
+            "string",
+            "A page whose body is pictures of the report's pages (图片版): the pictures in page"
+            " order (JSON list of url, sha256 and path in the raw store, or the error that"
+            " kept one from being stored); the report is read from them by OCR",
+            "图片版页面的各页图片，按页序（JSON：网址、sha256、原始文件路径，或未能保存的原因）",
+        ),
     ),
     primary_key=("url", "sha256"),
 )
