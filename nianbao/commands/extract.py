@@ -14,8 +14,7 @@ import click
 
 import extract
 from extract import labels as L
-from extract.files import os_reason, source_name
-from extract.pipeline import DEFAULT_MAX_BYTES, extract_path
+from extract.files import DEFAULT_MAX_BYTES, os_reason, source_name
 from extract.record import Record
 from nianbao.extraction import ClusterError, Progress, Workers, ordered_map
 from nianbao.options import data_dir_option, scheduler_option, wait_option, workers_option
@@ -83,6 +82,8 @@ def read(path: Path, source: str, error: OSError | None, max_bytes: int) -> Reco
             error=os_reason(error, "list directory"),
             extractor_version=extract.__version__,
         )
+    from extract.pipeline import extract_path
+
     return extract_path(path, source=source, max_bytes=max_bytes)
 
 
