@@ -1,0 +1,113 @@
+"""What `nianbao` costs as a process: start-up, one page, and a batch of PDFs.
+
+Each command runs as a child process `--runs` times (after one warm-up run); the figures
+are the medians of the child's CPU time (user + sys, its own worker processes included)
+and of its wall time, beside those of a baseline:
+
+- `python -c "import pdfplumber"`: the least a Python reader of PDFs pays to start; against
+  it, `nianbao --help` and `nianbao extract --json PAGE.html` (at most 1.5 times, CPU);
+- a plain pdfplumber script, `extract_text()` and `extract_tables()` on every page of the
+  corpus PDFs; against it, `nianbao extract --json` over the same PDFs, on every core and
+  with `--workers 1` (no slower, CPU; the wall time is where two cores show).
+
+The machine is shared, so the verdicts use CPU time, which other processes' load does not
+inflate; the exit status is 1 when one is missed. The children may write bytecode (as any
+installation has it) even where PYTHONDONTWRITEBYTECODE is set, which would otherwise
+compile the project's modules anew on every run.
+
+    python -m benchmarks.startup            # 5 runs each, from the repository root
+    python -m benchmarks.startup --runs 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "tests" / "fixtures" / "corpus" / "docs"
+PAGE = DOCS / "sh-szfbgt-2019.html"
+NIANBAO = Path(sys.executable).with_name("nianbao")
+PLAIN_PDFPLUMBER = """
+import sys
+import pdfplumber
+for path in sys.argv[1:]:
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.extract_tables()
+"""
+
+
+def measured(argv: list[str], runs: int) -> tuple[float, float]:
+    """Median (CPU s, wall s) of `argv` as a child process, after one warm-up run."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cpu: list[float] = []
+    wall: list[float] = []
+    for run in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
+        elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if run:
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            wall.append(elapsed)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="measured runs of each command")
+    args = parser.parse_args(argv)
+    pdfs = [str(p) for p in sorted(DOCS.glob("*.pdf"))]
+    python, nianbao = sys.executable, str(NIANBAO)
+    groups = [
+        (
+            'python -c "import pdfplumber"',
+            [python, "-c", "import pdfplumber"],
+            1.5,
+            [
+                ("nianbao --help", [nianbao, "--help"]),
+                (f"nianbao extract --json {PAGE.name}", [nianbao, "extract", "--json", str(PAGE)]),
+            ],
+        ),
+        (
+            f"plain pdfplumber over {len(pdfs)} PDFs",
+            [python, "-c", PLAIN_PDFPLUMBER, *pdfs],
+            1.0,
+            [
+                (f"nianbao extract --json {len(pdfs)} PDFs", [nianbao, "extract", "--json", *pdfs]),
+                (
+                    "  the same, --workers 1",
+                    [nianbao, "extract", "--json", "--workers", "1", *pdfs],
+                ),
+            ],
+        ),
+    ]
+    print(f"medians of {args.runs} runs; CPU = user + sys of the process and its workers")
+    print(f"{'command':<44}{'CPU s':>8}{'wall s':>8}{'CPU ×':>8}{'wall ×':>8}  limit (CPU)")
+    missed = []
+    for base_name, base_argv, limit, commands in groups:
+        base_cpu, base_wall = measured(base_argv, args.runs)
+        print(f"{base_name:<44}{base_cpu:>8.3f}{base_wall:>8.3f}{'1':>8}{'1':>8}  baseline")
+        for name, command in commands:
+            cpu, wall = measured(command, args.runs)
+            ok = cpu / base_cpu <= limit
+            missed += [] if ok else [name]
+            print(
+                f"{name:<44}{cpu:>8.3f}{wall:>8.3f}{cpu / base_cpu:>8.2f}{wall / base_wall:>8.2f}"
+                f"  <= {limit}: {'ok' if ok else 'MISSED'}"
+            )
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
