@@ -17,6 +17,7 @@ lint:  ## ruff lint and format check
 
 bench:  ## run the benchmarks (as modules: benchmarks/extract.py would hide the extract package)
 	$(PY) -m benchmarks.extract
+	$(PY) -m benchmarks.startup
 	$(PY) -m benchmarks.hostile
 	$(PY) -m benchmarks.crawl
 	$(PY) -m benchmarks.dataset

@@ -29,7 +29,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from extract.extractor import DEFAULT_MAX_BYTES, extract_path
+from extract.extractor import extract_path
+from extract.files import DEFAULT_MAX_BYTES
 from extract.record import Record
 from nianbao.extraction import Workers, cpu_count, ordered_map
 

@@ -20,7 +20,7 @@ from extract.checks import (
     reader_check,
     report_checks,
 )
-from extract.files import read_capped, source_name
+from extract.files import DEFAULT_MAX_BYTES, read_capped, source_name
 from extract.legacy import read_legacy
 from extract.mapping import map_document
 from extract.metadata import agency_and_year, is_annual_report, published_date
@@ -32,7 +32,6 @@ from extract.record import Record
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 TABLES = ("proactive", "applications", "review_litigation")
 # Reports on years before this have no national tables (SCHEMA.md `pre2019`).
 FIRST_NATIONAL_YEAR = 2019

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from extract.model import ExtractError
 
+# The size at which a file is refused unread, unless the caller says otherwise.
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 # One read covers a typical report, so the common case joins nothing.
 CHUNK_BYTES = 8 * 1024 * 1024
 

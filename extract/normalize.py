@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import cn2an
-
 _NUMBERING = re.compile(
     r"[（(][一二三四五六七八九十]{1,3}[)）]"  # （三）
     r"|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}[、.．]"  # 三、
@@ -136,6 +134,10 @@ def parse_quantity(raw: str | None) -> Quantity:
     if approximate and not core:
         raise NumberError(f"not a number: {raw!r}")
     if _CN_NUMERAL.match(core) and core not in _ZERO_WORDS:
+        # Imported here: cn2an builds its tables on import (0.15 s), and most documents
+        # print no figure in Chinese numerals.
+        import cn2an
+
         try:
             value = cn2an.cn2an(core, "normal")
         except ValueError as exc:

@@ -31,13 +31,13 @@ import logging
 import os
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,8 @@ def _in_order(
     crashed: Callable[[tuple[Any, ...], str], R],
 ) -> Iterator[R]:
     """Submit within the in-flight bound, collect as tasks finish, hand back in order."""
+    import uuid
+
     from distributed import as_completed
 
     window = max(MIN_IN_FLIGHT, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
@@ -212,19 +214,20 @@ class Progress:
         self.pages = 0
         self.documents = 0
         self.started = time.monotonic()
-        self.bar = tqdm(
-            total=total,
-            desc=desc,
-            unit="doc",
-            file=sys.stderr,
-            # off for a handful of documents, and when stderr is no terminal (logs, cron)
-            disable=total < PROGRESS_MIN_DOCUMENTS or None,
-        )
+        # none for a handful of documents (nor tqdm's import, a sixth of a one-page
+        # `nianbao extract`), and off when stderr is no terminal (logs, cron)
+        self.bar: tqdm | None = None
+        if total >= PROGRESS_MIN_DOCUMENTS:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, disable=None)
 
     def advance(self, pages: int | None) -> None:
         """One more document done, of `pages` pages (None: a format without pages)."""
         self.pages += pages or 0
         self.documents += 1
+        if self.bar is None:
+            return
         if self.elapsed:
             self.bar.set_postfix_str(f"{self.pages / self.elapsed:.1f} pages/s", refresh=False)
         self.bar.update(1)
@@ -242,7 +245,8 @@ class Progress:
         )
 
     def close(self) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
     def __enter__(self) -> Progress:
         return self

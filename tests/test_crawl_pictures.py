@@ -19,14 +19,14 @@ import pyarrow.compute as pc
 import pytest
 import yaml
 from click.testing import CliRunner
-from extract.pipeline import stored
-from nianbao.pipeline import run
 
 from crawler.manifest import read_documents
 from crawler.portal import Portal
+from extract.extractor import stored
 from extract.model import ExtractError
 from nianbao.cli import cli
 from nianbao.commands.extract import iter_documents
+from nianbao.workflow import run
 from tests.conftest import FIXTURES, flatten_cells
 from tests.test_datasets_build import read
 

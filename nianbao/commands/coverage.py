@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import duckdb
 
-from nianbao.datasets.query import NoDatasets, coverage_summary
 from nianbao.options import data_dir_option
 
 
@@ -36,6 +34,10 @@ def coverage_command(data_dir: Path, year: int | None, division: str | None) -> 
         raise click.BadParameter(
             "a division code prefix is up to 6 digits", param_hint="--division"
         )
+    import duckdb
+
+    from nianbao.datasets.query import NoDatasets, coverage_summary
+
     try:
         table = coverage_summary(data_dir, year, division)
     except (NoDatasets, duckdb.Error) as exc:

@@ -6,10 +6,6 @@ from pathlib import Path
 
 import click
 
-from crawler.manifest import source_status
-from crawler.runner import CrawlError, run_crawl
-from crawler.sources import SourceError, load_sources
-from nianbao.lock import LockHeld, writer_lock
 from nianbao.options import data_dir_option, wait_option
 
 DEFAULT_SOURCES = Path(__file__).resolve().parents[2] / "crawler" / "sources.yaml"
@@ -65,6 +61,11 @@ def crawl_command(
       nianbao crawl --sources my-sites.csv --data-dir data --jobdir data/jobs/nightly
       nianbao crawl --sources sites.yaml --data-dir data --redis redis://127.0.0.1:6379/0 --job w1
     """
+    from crawler.manifest import source_status
+    from crawler.runner import CrawlError, run_crawl
+    from crawler.sources import SourceError, load_sources
+    from nianbao.lock import LockHeld, writer_lock
+
     try:
         sources = load_sources(sources_file)
         with writer_lock(data_dir, wait):

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from crawler.manifest import KEYS, compact
-from nianbao.lock import LockHeld, writer_lock
 from nianbao.options import data_dir_option, wait_option
 
 
@@ -27,6 +25,9 @@ def doctor_command(data_dir: Path, wait: float) -> None:
     Example:
       nianbao doctor --data-dir data
     """
+    from crawler.manifest import KEYS, compact
+    from nianbao.lock import LockHeld, writer_lock
+
     if not data_dir.is_dir():
         raise click.ClickException(f"no data directory at {data_dir}")
     try:

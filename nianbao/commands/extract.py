@@ -14,8 +14,7 @@ import click
 
 import extract
 from extract import labels as L
-from extract.extractor import DEFAULT_MAX_BYTES, extract_path
-from extract.files import os_reason, source_name
+from extract.files import DEFAULT_MAX_BYTES, os_reason, source_name
 from extract.record import Record
 from nianbao.extraction import ClusterError, Progress, Workers, ordered_map
 from nianbao.options import data_dir_option, scheduler_option, wait_option, workers_option
@@ -77,7 +76,7 @@ def _walk(top: Path) -> list[Found]:
 
 def saved_with_page(folder: str, files: list[str]) -> bool:
     """A browser saves a page's pictures in `page_files/` beside `page.html`: they are
-    read with the page (extract.pipeline.beside), not as documents of their own."""
+    read with the page (extract.extractor.beside), not as documents of their own."""
     page = folder.removesuffix("_files")
     return page != folder and any(page + suffix in files for suffix in (".html", ".htm"))
 
@@ -91,6 +90,8 @@ def read(path: Path, source: str, error: OSError | None, max_bytes: int) -> Reco
             error=os_reason(error, "list directory"),
             extractor_version=extract.__version__,
         )
+    from extract.extractor import extract_path
+
     return extract_path(path, source=source, max_bytes=max_bytes)
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from crawler.portal import Portal
 from nianbao.options import data_dir_option
 
 
@@ -87,6 +86,8 @@ def portal_command(
       nianbao portal --hostile --sources-out /tmp/hostile.yaml   # what a crawl must survive
       nianbao crawl --sources data/portal/sources.yaml --data-dir data   # in another shell
     """
+    from crawler.portal import Portal
+
     out = sources_out or data_dir / "portal" / "sources.yaml"
     portal = Portal(
         reports,

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
-from nianbao.datasets.query import NoDatasets
-from nianbao.datasets.sqlite import serve, sqlite_path, write_sqlite
-from nianbao.lock import LockHeld, writer_lock
 from nianbao.options import data_dir_option, wait_option
 
 
 def _write_sqlite(data_dir: Path, wait: float) -> Path:
     """`write_sqlite` under the data directory's lock, its failures as clean messages."""
+    from nianbao.datasets.query import NoDatasets
+    from nianbao.datasets.sqlite import write_sqlite
+    from nianbao.lock import LockHeld, writer_lock
+
     try:
         with writer_lock(data_dir, wait):
             return write_sqlite(data_dir)
@@ -56,6 +57,9 @@ def serve_command(data_dir: Path, host: str, port: int, wait: float) -> None:
       nianbao serve --port 8001     # then open http://127.0.0.1:8001/nianbao/reports
       nianbao serve --host 0.0.0.0  # share on the network
     """
+    from nianbao.datasets.query import NoDatasets
+    from nianbao.datasets.sqlite import serve, sqlite_path
+
     click.echo(where_served(host, port))
     if not sqlite_path(data_dir).exists():
         _write_sqlite(data_dir, wait)

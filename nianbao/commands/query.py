@@ -8,18 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-import duckdb
 
-from nianbao.datasets.export import XLSX_MAX_ROWS, ExportError, export
-from nianbao.datasets.query import (
-    NoDatasets,
-    RefusedQuery,
-    agency_changes,
-    agency_figures,
-    agency_reports,
-    query,
-    report_detail,
-)
 from nianbao.options import allow_files_option, data_dir_option
 
 
@@ -59,6 +48,10 @@ def query_command(data_dir: Path, fmt: str, allow_files: bool, sql: str) -> None
       nianbao query --format csv "SELECT * FROM checks WHERE NOT passed" > failing.csv
       nianbao query --allow-files "COPY reports TO 'reports.json'"
     """
+    import duckdb
+
+    from nianbao.datasets.query import NoDatasets, RefusedQuery, query
+
     try:
         table = query(data_dir, sql, allow_files=allow_files)
     except (NoDatasets, RefusedQuery, duckdb.Error) as exc:
@@ -122,6 +115,11 @@ def export_command(
       nianbao export applications --wide --format xlsx   # sheets 二, 三, 四, 统计表
       nianbao export legacy --wide                       # 2008–2018, one row a report
     """
+    import duckdb
+
+    from nianbao.datasets.export import ExportError, export
+    from nianbao.datasets.query import NoDatasets, RefusedQuery
+
     suffix = "_wide" if wide else ""
     out = output or Path(f"{what if what.isidentifier() else 'export'}{suffix}.{fmt}")
     try:
@@ -136,6 +134,7 @@ def export_command(
 
 def _export_wide(data_dir: Path, table: str, fmt: str, out: Path, key_header: bool) -> None:
     from nianbao.datasets import wide
+    from nianbao.datasets.export import XLSX_MAX_ROWS, ExportError
 
     if table not in wide.WIDE_TABLES:
         raise ExportError(f"--wide takes one of {', '.join(wide.WIDE_TABLES)}, not {table!r}")
@@ -174,6 +173,16 @@ def show_command(data_dir: Path, report_id: str | None, agency: str | None) -> N
     """
     if not agency and not report_id:
         raise click.UsageError("give AGENCY, or --report REPORT_ID")
+    import duckdb
+
+    from nianbao.datasets.query import (
+        NoDatasets,
+        agency_changes,
+        agency_figures,
+        agency_reports,
+        report_detail,
+    )
+
     try:
         if report_id:
             detail = report_detail(data_dir, report_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,7 +15,9 @@ from nianbao.options import (
     wait_option,
     workers_option,
 )
-from nianbao.workflow import RunSummary, nightly, run
+
+if TYPE_CHECKING:
+    from nianbao.workflow import RunSummary
 
 sources_option = click.option(
     "--sources",
@@ -78,6 +81,8 @@ def run_command(
       nianbao run --scheduler tcp://10.0.0.5:8786   # extraction on a Dask cluster
       nianbao query "SELECT year, count(*) FROM reports GROUP BY year"
     """
+    from nianbao.workflow import run
+
     summary = run(
         data_dir,
         sources,
@@ -116,6 +121,8 @@ def nightly_command(
       15 2 * * * cd /srv/nianbao && .venv/bin/nianbao nightly --wait 3600
       nianbao nightly --wait -1     # by hand: wait for whatever writes ./data now
     """
+    from nianbao.workflow import nightly
+
     summary = nightly(
         data_dir,
         sources,

@@ -9,9 +9,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-import yaml
-
-from nianbao.workflow import bundled_sources
 
 sources_file_option = click.option(
     "--sources",
@@ -39,6 +36,8 @@ def sources_group() -> None:
 def append_source(path: Path, entry: dict) -> None:
     """Append one entry under `sources:` of a YAML registry, keeping its comments, at the
     indentation its entries already have."""
+    import yaml
+
     text = path.read_text(encoding="utf-8")
     items = re.findall(r"^( *)- ", text, re.M)
     indent = items[0] if items else "  "
@@ -81,6 +80,7 @@ def add_command(
     """
     from crawler.probe import ProbeError, discover
     from crawler.sources import SourceError, load_sources
+    from nianbao.workflow import bundled_sources
 
     path = sources_path or bundled_sources()
     if path.suffix.lower() not in (".yaml", ".yml"):
@@ -124,6 +124,7 @@ def check_command(sources_path: Path | None, as_json: bool, no_throttle: bool) -
     """
     from crawler.probe import probe
     from crawler.sources import SourceError, load_sources
+    from nianbao.workflow import bundled_sources
 
     path = sources_path or bundled_sources()
     try:
