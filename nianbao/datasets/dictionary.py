@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nianbao.datasets.registry import TABLES, Field, Table, keys
+from nianbao.common.keys import keys
+from nianbao.datasets.registry import TABLES, Field, Table
 
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 

@@ -20,7 +20,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nianbao.datasets.registry import INDICATORS, INDICATORS_TABLE, units
+from nianbao.common.keys import units
+from nianbao.datasets.registry import INDICATORS, INDICATORS_TABLE
 
 SOURCES = ("applications", "review_litigation", "legacy", "narrative")
 # Preference among the bases a report has (lower first); the two national tables never meet.

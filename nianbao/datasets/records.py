@@ -15,7 +15,8 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from nianbao.datasets.registry import FORMATS, LEGACY_PERIODS, NARRATIVE_SCOPES, YEAR, labels, units
+from nianbao.common.keys import labels, units
+from nianbao.datasets.registry import FORMATS, LEGACY_PERIODS, NARRATIVE_SCOPES, YEAR
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,7 @@ people read. Nothing else in nianbao spells out a column's type.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -949,33 +946,3 @@ TABLES: dict[str, Table] = {
 }
 # Coverage and change (issue 10): who must publish, who did, on time, what changed after.
 TABLES.update({t.name: t for t in (PUBLISHERS, DIVISION_CODES, COVERAGE, CHANGES)})
-
-
-@dataclass(frozen=True)
-class Key:
-    table: str
-    axis: str
-    key: str
-    zh: str
-    en: str
-    unit: str | None
-
-
-@cache
-def keys() -> tuple[Key, ...]:
-    """The row and column keys of SCHEMA.md with their Chinese labels (keys.csv)."""
-    text = resources.files("nianbao.datasets").joinpath("keys.csv").read_text(encoding="utf-8")
-    return tuple(
-        Key(r["table"], r["axis"], r["key"], r["label_zh"], r["label_en"], r["unit"] or None)
-        for r in csv.DictReader(text.splitlines())
-    )
-
-
-@cache
-def labels(table: str, axis: str) -> dict[str, str]:
-    return {k.key: k.zh for k in keys() if k.table == table and k.axis == axis}
-
-
-@cache
-def units(table: str, axis: str) -> dict[str, str | None]:
-    return {k.key: k.unit for k in keys() if k.table == table and k.axis == axis}

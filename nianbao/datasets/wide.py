@@ -21,8 +21,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from extract.labels import ITEM_METRICS_2019, ITEM_METRICS_2021
+from nianbao.common.keys import keys, labels
 from nianbao.datasets.query import connect
-from nianbao.datasets.registry import REPORTS, keys, labels
+from nianbao.datasets.registry import REPORTS
 
 WIDE_TABLES = ("applications", "proactive", "review_litigation", "legacy")
 SHEET_TITLES = {
