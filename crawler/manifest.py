@@ -22,6 +22,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from nianbao.common import atomic
+
 logger = logging.getLogger(__name__)
 
 DOCUMENTS_SCHEMA = pa.schema(
@@ -110,11 +112,8 @@ def write_part(directory: Path, rows: list[dict[str, Any]], schema: pa.Schema, s
     directory.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pylist(rows, schema=schema)
     final = directory / f"part-{stem}-{uuid.uuid4().hex[:8]}.parquet"
-    tmp = directory / f".{final.name}.tmp"
-    pq.write_table(table, tmp)
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
+    with atomic.replacing(final, fsync=True) as tmp:
+        pq.write_table(table, tmp)
     return final
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from crawler.items import ReportItem
 from crawler.losses import drop_reason, record_drop
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
 from crawler.spiders.reports import error_kind
+from nianbao.common import atomic
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +39,7 @@ def store_raw(data_dir: Path, body: bytes, ext: str) -> tuple[str, str]:
     target = Path(data_dir) / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-        tmp.write_bytes(body)
-        os.replace(tmp, target)
+        atomic.write_bytes(target, body)
     return sha, relative
 
 
