@@ -12,7 +12,7 @@ import lxml.html
 from lxml import etree
 
 from extract.model import Document, ExtractError, Paragraph, Table, grid_from_spans
-from extract.readers.encoding import decode_html
+from nianbao.common.charset import decode_page
 
 # Content containers of the CMS families in PORTALS.md, most specific first.
 CONTENT_SELECTORS = (
@@ -70,7 +70,7 @@ def read_html(data: bytes) -> Document:
             f"page has {tags:,} tags, over the cap of {MAX_HTML_TAGS:,} for one HTML page "
             "(a report page has a few thousand)",
         )
-    text = decode_html(data)
+    text = decode_page(data)
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
