@@ -7,23 +7,8 @@ import re
 
 from extract.model import Document, Paragraph
 from extract.normalize import norm_text
+from nianbao.common.numerals import arabic_years
 
-_CN_DIGITS = {
-    "〇": "0",
-    "○": "0",
-    "零": "0",
-    "O": "0",
-    "一": "1",
-    "二": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
-    "八": "8",
-    "九": "9",
-}
-_CN_YEAR = re.compile(r"[二][〇○零O一二三四五六七八九]{3}(?=年)")
 _REPORT = re.compile(r"(年度报告|年报|工作报告|情况统计表)")  # 统计表: an attached 统计表
 _TOPIC = r"(?:政府信息公开|政务公开|信息公开)"
 _AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_TOPIC}")
@@ -49,11 +34,6 @@ _META_DATE_KEYS = (
     "公开日期",
 )
 _META_AGENCY_KEYS = ("发布机构", "发文机关", "发文机构", "ContentSource")
-
-
-def arabic_years(text: str) -> str:
-    """二〇〇八年 → 2008年, so one year pattern serves both spellings."""
-    return _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[ch] for ch in m.group(0)), text)
 
 
 def title_candidates(doc: Document) -> list[str]:
