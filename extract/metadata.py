@@ -8,6 +8,7 @@ import re
 from extract.model import Document, Paragraph
 from extract.normalize import norm_text
 from nianbao.common.numerals import arabic_years
+from nianbao.common.report_page import meta_labels
 
 _REPORT = re.compile(r"(年度报告|年报|工作报告|情况统计表)")  # 统计表: an attached 统计表
 _TOPIC = r"(?:政府信息公开|政务公开|信息公开)"
@@ -16,24 +17,22 @@ _YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>.+?){_T
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--)\s*")
 _PERIOD = re.compile(r"统计期限[^。；]{0,12}?((?:19|20)\d{2})年\s*1\s*月\s*1\s*日")
 _REPORT_YEAR = re.compile(rf"((?:19|20)\d{{2}})年度?{_TOPIC}[^。]{{0,6}}年度报告")
+_DATE_LABELS = meta_labels("published_date", "written_date")
 _DATE_LABEL = re.compile(
-    r"(?:发布日期|发文日期|成文日期|发布时间|公开日期)\s*[:：]?\s*"
+    "(?:" + "|".join(_DATE_LABELS) + r")\s*[:：]?\s*"
     r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 )
 _DATE = re.compile(r"\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+# <meta> names of the publishing date, then the labels of the page's metadata block.
 _META_DATE_KEYS = (
     "PubDate",
     "pubdate",
     "publishdate",
     "firstpublishedtime",
     "article:published_time",
-    "发布日期",
-    "发文日期",
-    "成文日期",
-    "发布时间",
-    "公开日期",
+    *_DATE_LABELS,
 )
-_META_AGENCY_KEYS = ("发布机构", "发文机关", "发文机构", "ContentSource")
+_META_AGENCY_KEYS = (*meta_labels("agency"), "ContentSource")
 
 
 def title_candidates(doc: Document) -> list[str]:

@@ -13,23 +13,14 @@ from lxml import etree
 
 from extract.model import Document, ExtractError, Paragraph, Table, grid_from_spans
 from nianbao.common.charset import decode_page
-
-# Content containers of the CMS families in PORTALS.md, most specific first.
-CONTENT_SELECTORS = (
-    "TRS_Editor",
-    "trs_editor_view",
-    "TRS_UEDITOR",
-    "TRS_PreAppend",
-    "UCAP-CONTENT",
-    "zoom",
-    "article-content",
-    "wzzw-article",
-    "news_cont_d_wrap",
-    "Custom_UnionStyle",
-    "view",
-    "content",
-    "article",
+from nianbao.common.report_page import (
+    CMS_BODY_CONTAINERS,
+    GENERIC_BODY_CONTAINERS,
+    meta_labels,
 )
+
+# Where the report body is looked for: the CMS containers, then the generic names.
+CONTENT_SELECTORS = CMS_BODY_CONTAINERS + GENERIC_BODY_CONTAINERS
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -95,8 +86,9 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return meta
 
 
+_INFO_FIELDS = ("index_no", "agency", "source", "published_date", "written_date", "doc_no")
 _INFO_LABEL = re.compile(
-    r"(索引号|发布机构|发文机关|发文机构|信息来源|发文日期|成文日期|发布日期|发布时间|公开日期|文号|发文字号)"
+    "(" + "|".join(sorted(meta_labels(*_INFO_FIELDS), key=len, reverse=True)) + ")"
     r"\s*[:：]\s*([^\s:：|]{2,40})"
 )
 
