@@ -16,7 +16,7 @@ from extract import labels as L
 from extract.align import align_row, totals_check
 from extract.match import match_exact, match_label
 from extract.model import Cell, Document, Paragraph, Table
-from extract.normalize import is_number, norm_label
+from extract.normalize import norm_label, reads_as_number
 from nianbao.common.charset import decode
 
 _SECTION_START = re.compile(r"^二\s*[、.．]\s*主动公开")
@@ -178,7 +178,7 @@ def _rows(lines: list[str], warnings: list[str]) -> list[Row]:
     for line in lines:
         if not line:
             continue
-        if is_number(line) or line in ("-", "/"):
+        if reads_as_number(line) or line in ("-", "/"):
             flush_header()
             numbers.append(line)
             continue
