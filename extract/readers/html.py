@@ -86,6 +86,8 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return meta
 
 
+# The block's fields kept in `Document.meta` under their printed labels (not its title);
+# the search stops at the element that brings three, the block itself.
 _INFO_FIELDS = ("index_no", "agency", "source", "published_date", "written_date", "doc_no")
 _INFO_LABEL = re.compile(
     "(" + "|".join(sorted(meta_labels(*_INFO_FIELDS), key=len, reverse=True)) + ")"
