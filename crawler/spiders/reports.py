@@ -48,6 +48,7 @@ from nianbao.common.charset import decode_page, header_charset
 
 logger = logging.getLogger(__name__)
 
+
 def error_kind(failure: Failure | BaseException) -> str:
     """A short, stable name for what went wrong, used as the errors_by_kind key."""
     value = failure.value if isinstance(failure, Failure) else failure
