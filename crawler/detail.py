@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from crawler.listing.classify import normalize_title, parse_date
+from nianbao.common.report_page import CMS_BODY_CONTAINERS, META_FIELDS, OTHER_META_LABELS
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip")
 
@@ -26,47 +27,22 @@ def _label(word: str) -> str:
     return _S.join(re.escape(ch) for ch in word)
 
 
-# field -> labels, in order of preference
-_FIELDS: dict[str, tuple[str, ...]] = {
-    "index_no": ("索引号",),
-    "agency": ("发布机构", "发文机关", "发文单位", "发布单位", "来源"),
-    "published_date": ("发布日期", "发文日期", "生成日期", "发布时间", "公开日期", "公开时间"),
-    "written_date": ("成文日期",),
-    "doc_no": ("发文字号", "文件编号", "文号"),
-    "title": ("名称", "标题"),
-}
+# field -> labels, in order of preference; who posted the page (来源) is the agency when
+# the block names no other.
+_FIELDS = {name: labels for name, labels in META_FIELDS.items() if name != "source"}
+_FIELDS["agency"] += META_FIELDS["source"]
 _LABEL_TO_FIELD = {label: name for name, labels in _FIELDS.items() for label in labels}
-_ALL_LABELS = sorted(
-    [
-        *_LABEL_TO_FIELD,
-        "分类",
-        "主题分类",
-        "公开目录",
-        "有效性",
-        "是否有效",
-        "主题词",
-        "关键词",
-        "组配分类",
-        "统一编号",
-        "公文种类",
-        "所属机构",
-        "有限期限",
-        "体裁分类",
-        "文件下载",
-        "字号",
-    ],
-    key=len,
-    reverse=True,
-)
+_ALL_LABELS = sorted([*_LABEL_TO_FIELD, *OTHER_META_LABELS], key=len, reverse=True)
 _LABEL_RE = re.compile(
     r"(?P<label>" + "|".join(_label(w) for w in _ALL_LABELS) + r")" + _S + r"(?P<sep>[:：|]|\n)"
 )
 _INDEX_NO = re.compile(r"^[\w\-/.（）()]{4,60}$")
 _META = ("ArticleTitle", "PubDate", "ContentSource", "SiteIDCode", "SiteName", "ColumnName")
-# The report body's container on the CMS families of docs/portals.md §1.
+# The report body's container: a div with a CMS family's class or id.
+_CONTAINERS = "|".join(re.escape(name) for name in CMS_BODY_CONTAINERS)
 _BODY_START = re.compile(
-    r"<div\b[^>]*(?:class\s*=\s*[\"']?[^>]*\b(?:TRS_Editor|trs_editor_view|TRS_UEDITOR|"
-    r"article-content|wzzw-article|news_cont_d_wrap)\b|id\s*=\s*[\"']?(?:zoom|UCAP-CONTENT)\b)[^>]*>",
+    rf"<div\b[^>]*(?:class\s*=\s*[\"']?[^>]*\b(?:{_CONTAINERS})\b"
+    rf"|id\s*=\s*[\"']?(?:{_CONTAINERS})\b)[^>]*>",
     re.I,
 )
 _DIV = re.compile(r"<(/?)div\b", re.I)

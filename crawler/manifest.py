@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from nianbao.common import atomic
 from nianbao.datasets.schema import iso_date
 from nianbao.datasets.tables.crawl import DOCUMENT_MANIFEST
 
@@ -90,11 +91,8 @@ def write_part(directory: Path, rows: list[dict[str, Any]], schema: pa.Schema, s
     directory.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pylist(rows, schema=schema)
     final = directory / f"part-{stem}-{uuid.uuid4().hex[:8]}.parquet"
-    tmp = directory / f".{final.name}.tmp"
-    pq.write_table(table, tmp)
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
+    with atomic.replacing(final, fsync=True) as tmp:
+        pq.write_table(table, tmp)
     return final
 
 

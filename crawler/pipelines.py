@@ -12,8 +12,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
-import uuid
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,6 +28,7 @@ from crawler.filetypes import CONTENT_TYPES, InvalidFile, validate_file
 from crawler.items import ReportItem
 from crawler.losses import drop_reason, record_drop
 from crawler.manifest import ManifestWriter, SeenStore, utc_now
+from nianbao.common import atomic
 from nianbao.datasets.schema import iso_date
 
 logger = logging.getLogger(__name__)
@@ -42,9 +41,7 @@ def store_raw(data_dir: Path, body: bytes, ext: str) -> tuple[str, str]:
     target = Path(data_dir) / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-        tmp.write_bytes(body)
-        os.replace(tmp, target)
+        atomic.write_bytes(target, body)
     return sha, relative
 
 

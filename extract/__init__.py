@@ -9,14 +9,19 @@ RELEASE = "0.1.0"
 
 
 def _fingerprint() -> str:
-    """A short hash of the extractor's own code and label tables.
+    """A short hash of the extractor's own code and label tables, and of the shared facts
+    it reads with (`nianbao/common`: charsets, numeral years, page containers and labels).
 
     It is part of `__version__`, so records read by older code are re-extracted by
     `nianbao extract --rebuild` after any change to how reports are read, not only after
     a release.
     """
+    here = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
+    for path in [
+        *sorted(here.rglob("*.py")),
+        *sorted((here.parent / "nianbao" / "common").glob("*.py")),
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 

@@ -132,20 +132,6 @@ REVIEW_COLUMNS: dict[str, tuple[str, ...]] = {
     "total": ("总计", "合计"),
 }
 
-# Chinese labels of the keys, for the readable view and the datasets' label columns.
-KEY_LABELS: dict[str, str] = {
-    **{k: v[0] for k, v in PROACTIVE_ITEMS.items()},
-    **{k: v[0] for k, v in PROACTIVE_METRICS.items()},
-    **{k: v[0] for k, v in APPLICANT_COLUMNS.items()},
-    **{k: v[0] for k, v in APPLICATION_ROWS.items()},
-    **{k: v[0] for k, v in REVIEW_GROUPS.items()},
-    **{k: v[0] for k, v in REVIEW_COLUMNS.items()},
-    "other_misc": "其他处理·其他",
-    "other_total": "其他处理",
-    "total_processed": "总计",
-    "amount": "金额（万元）",
-}
-
 # A leaf label whose key depends on the row before it: "3.其他" printed without its
 # （六）其他处理 group cell is other_misc when it follows the fee row.
 CONTEXT_ROWS: dict[str, dict[str, str]] = {

@@ -16,7 +16,7 @@ from typing import Any
 from extract import labels as L
 from extract.match import match_exact, match_label
 from extract.model import Cell, Document, Table
-from extract.normalize import NumberError, is_number, norm_label, parse_number, to_wan
+from extract.normalize import NumberError, norm_label, parse_number, reads_as_number, to_wan
 from extract.record import CellValue, Matrix, ProactiveCell
 
 
@@ -100,7 +100,7 @@ class _StreamReader:
         return len(distinct) == 1 and "第二十条" in norm_label(distinct[0]) + distinct[0]
 
     def _proactive_header(self, row: list[Cell]) -> bool:
-        if any(is_number(c.text) for c in row[1:]):
+        if any(reads_as_number(c.text) for c in row[1:]):
             return False
         slots = []
         for cell in _origins(row)[1:]:
@@ -115,7 +115,7 @@ class _StreamReader:
         return True
 
     def _applicant_header(self, row: list[Cell]) -> bool:
-        if any(is_number(c.text) for c in row):
+        if any(reads_as_number(c.text) for c in row):
             return False
         keys = {
             c.col: key
@@ -147,7 +147,7 @@ class _StreamReader:
         return True
 
     def _review_header(self, row: list[Cell]) -> bool:
-        if any(is_number(c.text) for c in row):
+        if any(reads_as_number(c.text) for c in row):
             return False
         groups = {c.col: g for c in row if (g := match_exact(c.text, L.REVIEW_GROUPS))}
         metrics = {c.col: m for c in row if (m := match_exact(c.text, L.REVIEW_COLUMNS))}
@@ -187,7 +187,7 @@ class _StreamReader:
     def _proactive_row(self, table: Table, r: int, row: list[Cell]) -> None:
         parts = self._label_parts(row)
         pairs = self._values(row)
-        if not parts or not any(c is not None and is_number(c.text) for _, c in pairs):
+        if not parts or not any(c is not None and reads_as_number(c.text) for _, c in pairs):
             if parts and any(c is not None and c.text.strip() for _, c in pairs):
                 self.out.warnings.append(f"section 二: row {parts[-1]!r} has no number")
             return
@@ -217,7 +217,7 @@ class _StreamReader:
         if self.last_app_row in context:
             key = context[self.last_app_row]
         if key is None:
-            if any(is_number(c.text) for c in row):
+            if any(reads_as_number(c.text) for c in row):
                 self.out.warnings.append(f"section 三: unknown row {label!r} kept out")
             return
         if key in self.out.applications:

@@ -7,23 +7,9 @@ import re
 
 from extract.model import Document, Paragraph
 from extract.normalize import norm_text
+from nianbao.common.numerals import arabic_years
+from nianbao.common.report_page import meta_labels
 
-_CN_DIGITS = {
-    "〇": "0",
-    "○": "0",
-    "零": "0",
-    "O": "0",
-    "一": "1",
-    "二": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
-    "八": "8",
-    "九": "9",
-}
-_CN_YEAR = re.compile(r"[二][〇○零O一二三四五六七八九]{3}(?=年)")
 _REPORT = re.compile(r"(年度报告|年报|工作报告|情况统计表)")  # 统计表: an attached 统计表
 _TOPIC = r"(?:政府信息公开|政务公开|信息公开)"
 _AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_TOPIC}")
@@ -31,29 +17,22 @@ _YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>.+?){_T
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--)\s*")
 _PERIOD = re.compile(r"统计期限[^。；]{0,12}?((?:19|20)\d{2})年\s*1\s*月\s*1\s*日")
 _REPORT_YEAR = re.compile(rf"((?:19|20)\d{{2}})年度?{_TOPIC}[^。]{{0,6}}年度报告")
+_DATE_LABELS = meta_labels("published_date", "written_date")
 _DATE_LABEL = re.compile(
-    r"(?:发布日期|发文日期|成文日期|发布时间|公开日期)\s*[:：]?\s*"
+    "(?:" + "|".join(_DATE_LABELS) + r")\s*[:：]?\s*"
     r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 )
 _DATE = re.compile(r"\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+# <meta> names of the publishing date, then the labels of the page's metadata block.
 _META_DATE_KEYS = (
     "PubDate",
     "pubdate",
     "publishdate",
     "firstpublishedtime",
     "article:published_time",
-    "发布日期",
-    "发文日期",
-    "成文日期",
-    "发布时间",
-    "公开日期",
+    *_DATE_LABELS,
 )
-_META_AGENCY_KEYS = ("发布机构", "发文机关", "发文机构", "ContentSource")
-
-
-def arabic_years(text: str) -> str:
-    """二〇〇八年 → 2008年, so one year pattern serves both spellings."""
-    return _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[ch] for ch in m.group(0)), text)
+_META_AGENCY_KEYS = (*meta_labels("agency"), "ContentSource")
 
 
 def title_candidates(doc: Document) -> list[str]:

@@ -72,8 +72,10 @@ def parse_number(raw: str | None) -> tuple[int | float, str | None]:
     return float(dec), unit
 
 
-def is_number(raw: str | None) -> bool:
-    """True for a cell that reads as a number and is not blank (a dash counts as 0)."""
+def reads_as_number(raw: str | None) -> bool:
+    """True for a non-blank cell that `parse_number` reads: a dash or 无 (0), a unit ("5件").
+
+    Not `cleantext.is_digit_figure`, which asks whether a PDF text is written in digits."""
     if raw is None or not raw.strip():
         return False
     try:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from nianbao.common import atomic
+
 log = logging.getLogger(__name__)
 
 COMMAND_CHARS = 300  # of the holder's command line, in messages
@@ -90,10 +92,7 @@ def read_holder(data_dir: Path) -> Holder | None:
 
 
 def _write_holder(data_dir: Path, holder: Holder) -> None:
-    path = holder_path(data_dir)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(asdict(holder), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(holder_path(data_dir), json.dumps(asdict(holder), ensure_ascii=False))
 
 
 @contextmanager

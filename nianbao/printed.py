@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extract.labels import ITEM_METRICS_2019, ITEM_METRICS_2021
-from nianbao.datasets.registry import labels
+from nianbao.common.keys import labels
 
 SECTION_TITLES = {
     "proactive": "二、主动公开政府信息情况",

@@ -27,7 +27,7 @@ from crawler.middlewares import (
 from crawler.pipelines import InvalidFile, store_raw, validate_file
 from crawler.settings import crawl_settings
 from crawler.sources import SourceError, load_sources, make_source
-from crawler.spiders.reports import decode_body
+from nianbao.common.charset import decode_page
 from tests.conftest import CORPUS
 
 REGISTRY = Path(__file__).parents[1] / "crawler" / "sources.yaml"
@@ -105,14 +105,14 @@ def test_decoding_cases_of_portals_md_section_9() -> None:
         "<body>朝阳区2020年政府信息公开工作年度报告</body></html>"
     )
     gbk = text.encode("gbk")
-    assert "朝阳区2020年" in decode_body(gbk, "text/html")  # GBK declared only in <meta>
-    assert "朝阳区2020年" in decode_body(gbk, "text/html; charset=iso-8859-1")  # wrong header
+    assert "朝阳区2020年" in decode_page(gbk, "text/html")  # GBK declared only in <meta>
+    assert "朝阳区2020年" in decode_page(gbk, "text/html; charset=iso-8859-1")  # wrong header
     bare = "<p>朝阳区政府信息公开</p>".encode("gbk")
-    assert decode_body(bare, None) == "<p>朝阳区政府信息公开</p>"  # no charset anywhere
+    assert decode_page(bare, None) == "<p>朝阳区政府信息公开</p>"  # no charset anywhere
     fonts = '<p><span style="font-family: 仿宋_GB2312"><font face="仿宋_GB2312">根据</font></span>'
     utf8 = fonts.encode("utf-8")
-    assert decode_body(utf8, "text/html") == fonts  # font names are not charsets
-    assert "朝阳" in decode_body(gbk, "text/html; charset=utf-8", hint="gbk")
+    assert decode_page(utf8, "text/html") == fonts  # font names are not charsets
+    assert "朝阳" in decode_page(gbk, "text/html; charset=utf-8", hint="gbk")
 
 
 # -- error names ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.metadata import agency_and_year, arabic_years, is_annual_report, published_date
+from extract.metadata import agency_and_year, is_annual_report, published_date
 from extract.model import Document, Paragraph
 
 
@@ -64,4 +64,3 @@ def test_dates_from_meta_and_info_block() -> None:
 def test_what_is_an_annual_report() -> None:
     assert is_annual_report(Document(kind="html", title="某县2022年政府信息公开工作年度报告"))
     assert not is_annual_report(Document(kind="html", title="某县2022年政务公开工作要点"))
-    assert arabic_years("二〇二一年") == "2021年"

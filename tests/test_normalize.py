@@ -10,12 +10,13 @@ from extract import labels as L
 from extract.match import match_label
 from extract.normalize import (
     NumberError,
-    is_number,
     norm_label,
     parse_number,
     parse_quantity,
+    reads_as_number,
     to_wan,
 )
+from extract.readers.cleantext import is_digit_figure
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -49,7 +50,7 @@ def test_printed_numbers(raw: str, value: float, unit: str | None) -> None:
 def test_text_is_not_a_number(raw: str) -> None:
     with pytest.raises(NumberError):
         parse_number(raw)
-    assert not is_number(raw)
+    assert not reads_as_number(raw)
 
 
 def test_yuan_to_wan() -> None:
@@ -226,3 +227,15 @@ def test_quantity_survives_printing_variants(
 def test_yuan_quantity_to_wan_is_exact(n: int) -> None:
     q = parse_quantity(f"{n}元")
     assert to_wan(q.value, q.unit, None) * 10000 == pytest.approx(n)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "digits"),
+    [("21", True, True), ("1,024", True, True), ("—", True, False), ("无", True, False)]
+    + [("5件", True, False), ("5%", False, True), ("", False, False), ("总计", False, False)],
+)
+def test_two_questions_about_a_cell(text: str, value: bool, digits: bool) -> None:
+    """Does the mapper read a value from it (a dash is 0), and is it written as a figure in
+    digits (what the PDF reader asks to tell figures from labels)?"""
+    assert reads_as_number(text) is value
+    assert is_digit_figure(text) is digits

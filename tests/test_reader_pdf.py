@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.model import ExtractError, Paragraph, Table
-from extract.readers.cleantext import is_number, join_cell_text
+from extract.readers.cleantext import is_digit_figure, join_cell_text
 from extract.readers.pages import Part, PCell, _append, _attach, _Builder, _grid
 from extract.readers.pdf import read_pdf
 from tests.conftest import CORPUS, FIXTURES, load_gold
@@ -235,7 +235,7 @@ def test_any_bytes_end_in_a_status_not_a_crash(tail: bytes) -> None:
 def test_numbers_survive_cell_joining(whole: int, cents: int) -> None:
     for text in (str(whole), f"{whole}.{cents:02d}", f" {whole}\n"):
         assert join_cell_text(text) == text.strip()
-        assert is_number(join_cell_text(text))
+        assert is_digit_figure(join_cell_text(text))
 
 
 @given(st.text(alphabet="商业企业科研机构三、本年度（一）", min_size=1, max_size=12))

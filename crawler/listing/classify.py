@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from nianbao.common.numerals import arabic_years
+
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 _REPORT = re.compile(r"公开.{0,12}?(?:年度?报告?|年\s*报|工作报告|年度报)")
 _NOT_REPORT = re.compile(
@@ -27,8 +29,6 @@ _OTHER_REPORT = re.compile(
 )
 _YEAR_DIGITS = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_PAREN = re.compile(r"[（(]((?:19|20)\d{2})[）)]")
-_CN_DIGITS = dict(zip("〇零○Ｏ一二三四五六七八九", "0001123456789", strict=True))
-_YEAR_CN = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
 _COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 
@@ -75,8 +75,8 @@ def infer_year(title: str, published: str | None = None) -> int | None:
             year = int(match.group(1))
             if _valid_year(year):
                 return year
-    for match in _YEAR_CN.finditer(text):
-        year = int("".join(_CN_DIGITS[c] for c in match.group(1)))
+    for match in _YEAR_DIGITS.finditer(arabic_years(text)):  # 二〇一九年: digit years failed
+        year = int(match.group(1))
         if _valid_year(year):
             return year
     if published:

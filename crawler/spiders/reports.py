@@ -10,7 +10,6 @@ is logged with its URL so a redesign is loud, and a failing source never stops t
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -38,41 +37,9 @@ from crawler.losses import drop_reason, record_drop
 from crawler.manifest import SeenStore
 from crawler.middlewares import host_allowed
 from crawler.sources import Source, load_sources
+from nianbao.common.charset import decode_page, header_charset
 
 logger = logging.getLogger(__name__)
-
-_GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936"}
-_WEAK = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.I)
-
-
-def codec(name: str) -> str:
-    """Decode every GB-family label as gb18030 (docs/portals.md §9)."""
-    name = name.strip().lower()
-    return "gb18030" if name in _GB else name
-
-
-def decode_body(body: bytes, content_type: str | None, hint: str | None = None) -> str:
-    """Text of a reply: registry hint, else header unless it is a weak default, else <meta>,
-    else UTF-8 when it decodes, else gb18030. Font names such as 仿宋_GB2312 are not sniffed."""
-    if hint:
-        return body.decode(codec(hint), errors="replace")
-    header = _HEADER_CHARSET.search(content_type or "")
-    declared = _META_CHARSET.search(body[:4096])
-    if header and header[1].lower() not in _WEAK:
-        name = header[1]
-    elif declared:
-        name = declared[1].decode("ascii", "replace")
-    else:
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            return body.decode("gb18030", errors="replace")
-    try:
-        return body.decode(codec(name), errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
 
 
 class ReportsSpider(scrapy.Spider):
@@ -160,10 +127,9 @@ class ReportsSpider(scrapy.Spider):
     def _text(self, response: Response, source: Source) -> str:
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if isinstance(response, TextResponse) and not source.encoding:
-            header = _HEADER_CHARSET.search(content_type)
-            if header and header[1].lower() not in _WEAK:
+            if header_charset(content_type):
                 return response.text
-        return decode_body(response.body, content_type, source.encoding)
+        return decode_page(response.body, content_type, source.encoding)
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         source = self.by_id[response.meta["source_id"]]

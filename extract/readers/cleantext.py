@@ -28,6 +28,7 @@ def join_cell_text(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def is_number(text: str) -> bool:
-    """True for a cell that holds a figure ("21", "7730.28", "1,024"), not a label."""
+def is_digit_figure(text: str) -> bool:
+    """True for text written as a figure in digits ("21", "7730.28", "1,024", "5%"), not a
+    label; a dash is not one (unlike `normalize.reads_as_number`, which reads it as 0)."""
     return bool(_NUMBER.fullmatch(text.strip()))

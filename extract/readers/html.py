@@ -12,24 +12,15 @@ import lxml.html
 from lxml import etree
 
 from extract.model import Document, ExtractError, Paragraph, Table, grid_from_spans
-from extract.readers.encoding import decode_html
-
-# Content containers of the CMS families in docs/portals.md §1, most specific first.
-CONTENT_SELECTORS = (
-    "TRS_Editor",
-    "trs_editor_view",
-    "TRS_UEDITOR",
-    "TRS_PreAppend",
-    "UCAP-CONTENT",
-    "zoom",
-    "article-content",
-    "wzzw-article",
-    "news_cont_d_wrap",
-    "Custom_UnionStyle",
-    "view",
-    "content",
-    "article",
+from nianbao.common.charset import decode_page
+from nianbao.common.report_page import (
+    CMS_BODY_CONTAINERS,
+    GENERIC_BODY_CONTAINERS,
+    meta_labels,
 )
+
+# Where the report body is looked for: the CMS containers, then the generic names.
+CONTENT_SELECTORS = CMS_BODY_CONTAINERS + GENERIC_BODY_CONTAINERS
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -70,7 +61,7 @@ def read_html(data: bytes) -> Document:
             f"page has {tags:,} tags, over the cap of {MAX_HTML_TAGS:,} for one HTML page "
             "(a report page has a few thousand)",
         )
-    text = decode_html(data)
+    text = decode_page(data)
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -95,8 +86,11 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return meta
 
 
+# The block's fields kept in `Document.meta` under their printed labels (not its title);
+# the search stops at the element that brings three, the block itself.
+_INFO_FIELDS = ("index_no", "agency", "source", "published_date", "written_date", "doc_no")
 _INFO_LABEL = re.compile(
-    r"(索引号|发布机构|发文机关|发文机构|信息来源|发文日期|成文日期|发布日期|发布时间|公开日期|文号|发文字号)"
+    "(" + "|".join(sorted(meta_labels(*_INFO_FIELDS), key=len, reverse=True)) + ")"
     r"\s*[:：]\s*([^\s:：|]{2,40})"
 )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from extract.model import Cell, Document, Paragraph, Seen, Table, fill_grid
-from extract.readers.cleantext import is_number, join_cell_text
+from extract.readers.cleantext import is_digit_figure, join_cell_text
 
 # Cell edges closer than this (points) are one grid line; pages of one table may be
 # shifted against each other by a few points.
@@ -207,7 +207,11 @@ def _attach(builder: _Builder, part: Part, page: int) -> None:
 
     above = {key(c): c for c in builder.cells if c.row <= last < c.row + c.rowspan}
     first = sorted((c for c in cells if c.row == 0), key=lambda c: c.x0)
-    if first and not any(is_number(c.text) for c in first) and all(key(c) in above for c in first):
+    if (
+        first
+        and not any(is_digit_figure(c.text) for c in first)
+        and all(key(c) in above for c in first)
+    ):
         # The row itself was cut: its label goes on and its numbers are all above.
         for cell in first:
             target = above[key(cell)]
@@ -221,7 +225,7 @@ def _attach(builder: _Builder, part: Part, page: int) -> None:
         joined: list[PCell] = []
         for i, cell in enumerate(first):
             target = above.get(key(cell))
-            if target is None or is_number(target.text) or is_number(cell.text):
+            if target is None or is_digit_figure(target.text) or is_digit_figure(cell.text):
                 continue
             right = first[i + 1] if i + 1 < len(first) else None
             if cell.text == "" or _enumeration_goes_on(

@@ -16,8 +16,8 @@ from extract import labels as L
 from extract.align import align_row, totals_check
 from extract.match import match_exact, match_label
 from extract.model import Cell, Document, Paragraph, Table
-from extract.normalize import is_number, norm_label
-from extract.readers.encoding import decode_bytes
+from extract.normalize import norm_label, reads_as_number
+from nianbao.common.charset import decode
 
 _SECTION_START = re.compile(r"^二\s*[、.．]\s*主动公开")
 _SECTION_END = re.compile(r"^五\s*[、.．]")
@@ -56,7 +56,7 @@ _REVIEW_METRIC_ROW = [v[0] for v in L.REVIEW_COLUMNS.values()] * 3
 
 
 def read_text(data: bytes) -> Document:
-    lines = [line.strip() for line in decode_bytes(data).splitlines()]
+    lines = [line.strip() for line in decode(data).splitlines()]
     doc = Document(kind="text")
     span = _table_span(lines)
     if span is None:
@@ -178,7 +178,7 @@ def _rows(lines: list[str], warnings: list[str]) -> list[Row]:
     for line in lines:
         if not line:
             continue
-        if is_number(line) or line in ("-", "/"):
+        if reads_as_number(line) or line in ("-", "/"):
             flush_header()
             numbers.append(line)
             continue

@@ -13,9 +13,9 @@ from typing import Any
 import click
 
 import extract
-from extract import labels as L
 from extract.files import DEFAULT_MAX_BYTES, os_reason, source_name
 from extract.record import Record
+from nianbao.common.keys import labels
 from nianbao.extraction import ClusterError, Progress, Workers, ordered_map
 from nianbao.options import data_dir_option, scheduler_option, wait_option, workers_option
 
@@ -205,28 +205,29 @@ def render(record: Record) -> str:
     ]
     if record.proactive:
         lines.append("二、主动公开 proactive")
+        items, metrics = labels("proactive", "item"), labels("proactive", "metric")
         for p in record.proactive:
-            name = p.label if p.item == "extra" else L.KEY_LABELS.get(p.item, p.item)
-            lines.append(
-                f"  {name:<14} {L.KEY_LABELS.get(p.metric, p.metric):<12} {_fmt(p.cell.value)}"
-            )
-    for title, matrix in (
-        ("三、依申请 applications", record.applications),
-        ("四、复议诉讼 review_litigation", record.review_litigation),
+            name = p.label if p.item == "extra" else items.get(p.item, p.item)
+            lines.append(f"  {name:<14} {metrics.get(p.metric, p.metric):<12} {_fmt(p.cell.value)}")
+    for table, title, matrix in (
+        ("applications", "三、依申请 applications", record.applications),
+        ("review_litigation", "四、复议诉讼 review_litigation", record.review_litigation),
     ):
         if not matrix:
             continue
+        row_labels, column_labels = labels(table, "row"), labels(table, "column")
         columns = list(next(iter(matrix.values())).keys())
         lines.append(title)
-        lines.append(" " * 24 + "".join(f"{L.KEY_LABELS.get(c, c)[:5]:>8}" for c in columns))
+        lines.append(" " * 24 + "".join(f"{column_labels.get(c, c)[:5]:>8}" for c in columns))
         for row, cells in matrix.items():
-            label = L.KEY_LABELS.get(row, row)[:12]
+            label = row_labels.get(row, row)[:12]
             values = "".join(f"{_fmt(cells[c].value) if c in cells else '':>10}" for c in columns)
             lines.append(f"  {label:<14}{values}")
     if record.legacy:
         lines.append("统计表 legacy (pre-2019)")
+        indicators = labels("legacy", "indicator")
         for v in record.legacy:
-            name = v.label if v.indicator == "extra" else L.LEGACY_INDICATORS[v.indicator][0]
+            name = v.label if v.indicator == "extra" else indicators[v.indicator]
             approx = " (approximate)" if v.approximate else ""
             lines.append(f"  {name:<20} {v.period:<10} {_fmt(v.value)} {v.unit or ''}{approx}")
     if record.narrative:

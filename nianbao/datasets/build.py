@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import pyarrow.compute as pc
 import extract
 from crawler.manifest import read_documents, read_table
 from extract.extractor import extract_path, stored
+from nianbao.common import atomic
 from nianbao.datasets import divisions as dv
 from nianbao.datasets import records as rec
 from nianbao.datasets.cache import CELL_TABLES, RowCache, attach_reports, covered_years, of_year
@@ -107,9 +107,7 @@ def _store(data_dir: Path, sha256: str, record: dict[str, Any]) -> None:
     """Write-then-rename: a killed run never leaves half a record behind."""
     path = _record_path(data_dir, sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, json.dumps(record, ensure_ascii=False))
 
 
 @dataclass(frozen=True)
@@ -244,9 +242,7 @@ def load_saved_sources(data_dir: Path) -> dict[str, dict[str, Any]]:
 def save_sources(data_dir: Path, sources: list[dict[str, Any]]) -> None:
     path = sources_file(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(sources, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, json.dumps(sources, ensure_ascii=False, default=str))
 
 
 def _score(doc: dict[str, Any], summary: dict[str, Any]) -> tuple:

@@ -16,7 +16,6 @@ some documents.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from nianbao.common import atomic
 from nianbao.datasets import records as rec
 from nianbao.datasets.registry import TABLES
 from nianbao.datasets.sorting import sort_table
@@ -246,9 +246,8 @@ class RowCache:
 
 def _write(table: pa.Table, path: Path) -> None:
     """Write-then-rename: a killed run never leaves half a file behind."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    with atomic.replacing(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
 def attach_reports(name: str, rows: pa.Table, reports: pa.Table) -> pa.Table:

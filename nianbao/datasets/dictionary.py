@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.accuracy import stored as stored_accuracy
-from nianbao.datasets.registry import TABLES, keys
+from nianbao.common.keys import keys
+from nianbao.datasets.registry import TABLES
 from nianbao.datasets.schema import Field, Table
 
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"

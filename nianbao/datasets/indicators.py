@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nianbao.datasets.registry import units
+from nianbao.common.keys import units
 from nianbao.datasets.tables.fields import INDICATORS
 from nianbao.datasets.tables.panel import INDICATORS_TABLE
 

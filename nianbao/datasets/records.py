@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
-from nianbao.datasets.registry import labels, units
+from nianbao.common.keys import labels, units
 from nianbao.datasets.schema import iso_date
 from nianbao.datasets.tables.fields import FORMATS, LEGACY_PERIODS, NARRATIVE_SCOPES, YEAR
 

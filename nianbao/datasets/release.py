@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from nianbao.common import atomic
 from nianbao.datasets.dictionary import datapackage
 from nianbao.datasets.registry import TABLES
 from nianbao.datasets.schema import Table
@@ -81,9 +82,8 @@ def _write_file(table: pa.Table, path: Path, previous: Path | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd", row_group_size=1 << 20)
     if previous is not None and previous.exists() and _sha256(previous) == _sha256(path):
-        tmp = path.with_name(path.name + ".link")
-        os.link(previous, tmp)
-        os.replace(tmp, path)
+        with atomic.replacing(path) as tmp:
+            os.link(previous, tmp)
     else:
         _fsync(path)
 
@@ -170,11 +170,8 @@ def switch(data_dir: Path, release: Path) -> None:
     link = datasets_link(data_dir)
     if link.exists() and not link.is_symlink():
         raise PublishError(f"{link} is a directory, not a release link: move it away first")
-    tmp = link.with_name(f".datasets.{os.getpid()}")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(os.path.relpath(release, link.parent), tmp)
-    os.replace(tmp, link)
+    with atomic.replacing(link) as tmp:
+        os.symlink(os.path.relpath(release, link.parent), tmp)
     fd = os.open(link.parent, os.O_RDONLY)
     try:
         os.fsync(fd)

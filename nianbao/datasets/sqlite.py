@@ -8,7 +8,6 @@ temporary name and renamed, so a running Datasette never opens half a database.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from typing import Any
 import pyarrow.dataset as ds
 import sqlite_utils
 
+from nianbao.common import atomic
 from nianbao.datasets.query import NoDatasets
 from nianbao.datasets.registry import TABLES
 from nianbao.datasets.release import current_release
@@ -188,9 +188,16 @@ def write_sqlite(data_dir: Path) -> Path:
     out_dir = site_dir(data_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     final = sqlite_path(data_dir)
-    tmp = out_dir / f".nianbao.db.{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    db = sqlite_utils.Database(tmp)
+    with atomic.replacing(final) as tmp:
+        _fill(sqlite_utils.Database(tmp), release)
+    atomic.write_text(
+        out_dir / "metadata.json", json.dumps(metadata(), ensure_ascii=False, indent=1)
+    )
+    return final
+
+
+def _fill(db: sqlite_utils.Database, release: Path) -> None:
+    """Every table of `release` into `db`, with its indexes and the reports' full-text index."""
     for name, spec in TABLES.items():
         dataset = ds.dataset(release / name, format="parquet")
         columns = {
@@ -211,11 +218,6 @@ def write_sqlite(data_dir: Path) -> Path:
     # trigram: Chinese has no spaces for the default tokenizer to split on
     db["reports"].enable_fts(["agency_name", "title", "source_name"], tokenize="trigram")
     db.close()
-    os.replace(tmp, final)
-    (out_dir / "metadata.json").write_text(
-        json.dumps(metadata(), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    return final
 
 
 def datasette_args(data_dir: Path, host: str, port: int) -> list[str]:

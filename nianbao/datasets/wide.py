@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from extract.labels import ITEM_METRICS_2019, ITEM_METRICS_2021
+from nianbao.common.keys import keys, labels
 from nianbao.datasets.query import connect
-from nianbao.datasets.registry import keys, labels
 from nianbao.datasets.tables.reports import REPORTS
 
 WIDE_TABLES = ("applications", "proactive", "review_litigation", "legacy")
