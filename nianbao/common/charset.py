@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-
 # Every label of the GB family: decoded as GB18030, which names all their characters.
 GB_FAMILY = frozenset({"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936"})
 # Charsets a server sends by default rather than because it knows the page's.
