@@ -78,6 +78,12 @@ LISTINGS_SCHEMA = pa.schema(
 ROBOTS_FORBIDDEN = "robots.txt forbids its pages"
 
 
+def page_pictures(row: dict[str, Any]) -> list[dict[str, str | None]]:
+    """A page row's pictures in page order (url, sha256, path, error), from the JSON text
+    the manifest and the `documents` dataset keep them as; none for other rows."""
+    return json.loads(row["pictures"]) if row.get("pictures") else []
+
+
 def manifest_dir(data_dir: Path, table: str) -> Path:
     return Path(data_dir) / "manifests" / table
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.manifest import SOURCES_SCHEMA, read_documents, read_parts, read_table
+from crawler.manifest import SOURCES_SCHEMA, page_pictures, read_documents, read_parts, read_table
 from crawler.portal import Portal
 from crawler.runner import CrawlSummary, run_crawl, start_crawl
 from tests.conftest import require_program
@@ -72,7 +72,7 @@ def test_first_crawl_fetches_every_report_once_and_nothing_else(crawled: tuple) 
     for row in rows:
         kept[row["source_id"]].add(row["url"])
         if row["pictures"]:
-            pictured[row["url"]] = [p["url"] for p in row["pictures"]]
+            pictured[row["url"]] = [p["url"] for p in page_pictures(row)]
     for source_id, truth in expected.items():
         assert kept[source_id] == truth.reports | truth.attachments, source_id
         assert not kept[source_id] & truth.non_reports, source_id

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from crawler.manifest import read_documents
+from crawler.manifest import page_pictures, read_documents
 from crawler.portal import Portal
 from extract.extractor import stored
 from extract.model import ExtractError
@@ -67,7 +67,7 @@ def test_picture_page_is_crawled_with_its_pictures_and_read_by_ocr(
     rows = read_documents(data).to_pylist()
     (row,) = [r for r in rows if r["url"] == page]
     # the pictures belong to the page: listed with it in page order, no rows of their own
-    listed_with_page = json.loads(row["pictures"])
+    listed_with_page = page_pictures(row)
     assert [p["url"] for p in listed_with_page] == pictures
     assert not {r["url"] for r in rows} & set(pictures)
     for k, picture in enumerate(listed_with_page, start=1):
@@ -124,7 +124,7 @@ def test_a_picture_that_fails_leaves_the_page_a_status_and_the_reason(
     assert summary.ok, summary.error
 
     (row,) = [r for r in read_documents(data).to_pylist() if r["url"] == page]
-    first, *others = json.loads(row["pictures"])
+    first, *others = page_pictures(row)
     assert first == {"url": pictures[0], "sha256": None, "path": None, "error": "HTTP 404"}
     assert [p["url"] for p in others] == pictures[1:]
     assert all((data / p["path"]).is_file() for p in others)

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import extract
-from crawler.manifest import read_documents, read_table
+from crawler.manifest import page_pictures, read_documents, read_table
 from extract.extractor import extract_path, stored
 from nianbao.common import atomic
 from nianbao.datasets import divisions as dv
@@ -121,9 +121,9 @@ class PagePictures:
 
     @classmethod
     def of(cls, data_dir: Path, doc: dict[str, Any]) -> PagePictures | None:
-        if not doc.get("pictures"):
+        pictures = page_pictures(doc)
+        if not pictures:
             return None
-        pictures = json.loads(doc["pictures"])
         files = {p["url"]: (data_dir / p["path"]).absolute() for p in pictures if p["path"]}
         failed = {p["url"]: p["error"] for p in pictures if not p["path"]}
         return cls(doc["url"], files, failed)

@@ -34,4 +34,3 @@ TABLES: dict[str, Table] = {
         CHANGES,
     )
 }
-
