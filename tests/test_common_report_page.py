@@ -22,7 +22,8 @@ CHROME = (
 def test_every_cms_container_is_the_body_for_both(name: str, attribute: str) -> None:
     scans = '<p><img src="./W1.jpg"></p><p><img src="./W2.jpg"></p>'
     page = f'<html><body>{CHROME}<div {attribute}="{name}">{scans}</div>{CHROME}</body></html>'
-    assert [a.ext for a in parse_report(URL, page).attachments] == ["jpg", "jpg"]
+    pictures = parse_report(URL, page).pictures  # the body is the report's page pictures
+    assert [p.rsplit("/", 1)[1] for p in pictures] == ["W1.jpg", "W2.jpg"]
     table = "<table><tr><td>本年新收政府信息公开申请数量</td><td>13</td></tr></table>"
     body = f'<html><body>{CHROME}<div {attribute}="{name}">{table}</div>{CHROME}</body></html>'
     doc = read_html(body.encode("utf-8"))
