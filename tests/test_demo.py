@@ -12,10 +12,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from crawler.portal.sites import EXAMPLE_PLACE
 from extract.pipeline import extract_path
 from nianbao.cli import cli
 from nianbao.datasets.coverage import deadline
+from nianbao.demo.sites import EXAMPLE_PLACE
 from tests.conftest import CORPUS
 
 

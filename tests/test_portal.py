@@ -21,8 +21,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.portal import Portal, Truth
-from crawler.portal.sites import proxy_slice
+from nianbao.demo import Portal, Truth
+from nianbao.demo.sites import proxy_slice
 from tests.conftest import load_gold
 
 TRS = "portal-trs-zhangshu"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crawler.portal import Portal
+from nianbao.demo import Portal
 from nianbao.options import data_dir_option
 
 

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.portal import hostile
-from crawler.portal.content import FIXTURES, Corpus
-from crawler.portal.server import Served, Servers
-from crawler.portal.sites import (
+from nianbao.demo import hostile
+from nianbao.demo.content import Corpus
+from nianbao.demo.server import Served, Servers
+from nianbao.demo.sites import (
     EXAMPLE_PLACE,
     FAMILIES,
     CatalogSite,
@@ -144,7 +144,7 @@ SITES: list[tuple[str, SiteInfo]] = [
     ),
 ]
 
-# Served with hostile=True only (never in the demo): sites that misbehave (crawler.portal.hostile).
+# Served with hostile=True only (never in the demo): sites that misbehave (nianbao.demo.hostile).
 HOSTILE_SITES: list[tuple[str, SiteInfo]] = [
     (
         "endless",
@@ -248,7 +248,7 @@ class Portal:
     `six_arg_base` (numbering of the discovery site's six-argument createPageHTML: 1 gives
     index.html, index_2.html…; 0 gives index.html, index_1.html…).
 
-    With `hostile`, the sites of HOSTILE_SITES are served too (crawler.portal.hostile).
+    With `hostile`, the sites of HOSTILE_SITES are served too (nianbao.demo.hostile).
 
     `expected()` is the ground truth a crawl is checked against; `requests` logs every
     request served; `mutate(url)` changes one document so a recrawl finds a new version.
@@ -263,7 +263,6 @@ class Portal:
         waf: str = "jsl",
         fj_api: str = "search",
         six_arg_base: int = 1,
-        fixtures: Path = FIXTURES,
         host_prefix: str = "127.0.1.",
         hostile: bool = False,
     ) -> None:
@@ -273,7 +272,7 @@ class Portal:
             raise ValueError(f"fj_api must be 'search' or 'static', not {fj_api!r}")
         if six_arg_base not in (0, 1):
             raise ValueError(f"six_arg_base must be 0 or 1, not {six_arg_base!r}")
-        corpus = Corpus(fixtures)
+        corpus = Corpus()
         crawlable = 5
         self.sites: list[Site] = []
         for k, (family, info) in enumerate(SITES):

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from crawler.portal import pages
-from crawler.portal.sites import (
+from nianbao.demo import pages
+from nianbao.demo.sites import (
     File,
     HanwebSite,
     NextLinkSite,

@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-from crawler.portal import pages
-from crawler.portal.content import Attachment, Corpus, CorpusDoc, read_file, revised
+from nianbao.demo import pages
+from nianbao.demo.content import Attachment, Corpus, CorpusDoc, read_file, revised
 
 CST = timezone(timedelta(hours=8))
 ELSEWHERE = "elsewhere:"  # href of a row whose document another site serves

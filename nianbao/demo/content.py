@@ -22,7 +22,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
+# Shipped as package data, so the demo runs from an installed wheel (tests/fixtures links
+# here: one copy of each file).
+DOCUMENTS = Path(__file__).resolve().parent / "documents"
 
 _DIV_TAG = re.compile(r"<(/?)div\b", re.IGNORECASE)
 # A body that opens with its own title and 发布日期 (the Shanghai fragment).
@@ -114,15 +116,14 @@ def read_file(path: Path) -> bytes:
 
 
 class Corpus:
-    """The real documents, loaded lazily from tests/fixtures (corpus/ and made/)."""
+    """The real documents (`documents/`: MANIFEST.csv, docs/ and made/), loaded lazily."""
 
-    def __init__(self, fixtures: Path = FIXTURES) -> None:
-        corpus = fixtures / "corpus"
-        manifest = (corpus / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()[1:]
+    def __init__(self, documents: Path = DOCUMENTS) -> None:
+        manifest = (documents / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()[1:]
         docs = []
         for line in manifest:
             doc_id, file, agency, year = line.split(",")[:4]
-            path = corpus / file
+            path = documents / file
             kind = "pdf" if path.suffix == ".pdf" else "html"
             docs.append(CorpusDoc(doc_id, agency, int(year), kind, path, None))
         self.docs: list[CorpusDoc] = [
@@ -130,15 +131,15 @@ class Corpus:
         ]
         ids = {d.doc_id for d in self.docs}
         self.made: dict[str, dict[str, Path]] = {}  # corpus id -> ext -> a file made from it
-        for path in sorted((fixtures / "made").glob("*.*")):
+        for path in sorted((documents / "made").glob("*.*")):
             ext = path.suffix[1:].lower()
             if path.stem in ids and ext in ("pdf", "docx", "doc"):
                 self.made.setdefault(path.stem, {})[ext] = path
         self.docx = [m["docx"] for m in self.made.values() if "docx" in m]
         # A report's pages as images, for a body made only of images (PORTALS.md §7.4).
-        self.page_images = sorted((fixtures / "made").glob("js-hongze-2023-page-*.jpg"))
+        self.page_images = sorted((documents / "made").glob("js-hongze-2023-page-*.jpg"))
         if not self.docx:
-            log.warning("no DOCX under %s: the portal serves no DOCX attachments", fixtures)
+            log.warning("no DOCX under %s: the portal serves no DOCX attachments", documents)
         self.by_format: dict[str, list[CorpusDoc]] = {}
         for d in self.docs:
             if d.kind == "html":
