@@ -3,10 +3,10 @@
 The portal must serve real report pages (real tables, real numbers) so that a crawl of it
 feeds the extractor something meaningful. Each corpus document is read once; generated
 reports reuse a body of the right format for their year (before 2019, the 2019 format, the
-2021 format) and vary only the agency and year in the title. Generated reports before 2019
-are examples under a fictional place (示例县, `sites.EXAMPLE_PLACE`; `Truth.examples` names
-the corpus report each body comes from): their 统计表 and prose figures are real, the agency
-is not, so no real agency is credited with another's numbers.
+2021 format) and vary only the agency and year in the title. Generated reports are examples
+under a fictional place (示例…, `SiteInfo.example_place`; `Truth.examples` names the corpus
+report each body comes from): their figures are real, the agency is not, so no real agency
+is credited with another's numbers.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from nianbao.demo import hostile
 from nianbao.demo.content import Corpus
 from nianbao.demo.server import Served, Servers
 from nianbao.demo.sites import (
-    EXAMPLE_PLACE,
+    EXAMPLE_PREFIX,
     FAMILIES,
     CatalogSite,
     FjSite,
@@ -25,8 +25,8 @@ from nianbao.demo.sites import (
 log = logging.getLogger(__name__)
 
 EXAMPLES_NOTE = (
-    f"reports before 2019 not from the corpus are examples: real report bodies served "
-    f"under fictional {EXAMPLE_PLACE} agencies"
+    f"reports not from the corpus are examples: real report bodies served under the "
+    f"fictional agencies of {EXAMPLE_PREFIX}… places"
 )
 # (family, registry facts). Real corpus reports are spread over the first five sites.
 SITES: list[tuple[str, SiteInfo]] = [
@@ -41,6 +41,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "3609820008",
             "trs",
             notes="TRS WCM in GBK; createPageHTML(N, i) pager; robots.txt disallows a path",
+            example_place="示例甲市",
         ),
     ),
     (
@@ -54,6 +55,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "3301220002",
             "hanweb",
             notes="Hanweb col page with <datastore>; dataproxy.jsp groups overlap by one record",
+            example_place="示例乙县",
         ),
     ),
     (
@@ -68,6 +70,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "fjdzapp",
             robots="missing",
             notes="Fujian column page + /fjdzapp/search JSON; robots.txt 404 as on putian.gov.cn",
+            example_place="示例丙市",
         ),
     ),
     (
@@ -81,6 +84,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "3206810011",
             "nextlink",
             notes="plain 下一页 links; no charset declared anywhere; 404 page says iso-8859-1",
+            example_place="示例丁市",
         ),
     ),
     (
@@ -96,6 +100,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             robots="sitemap",
             notes="url is the 信息公开 page; 年报 column by link text; GBK only in <meta>; "
             "six-argument createPageHTML, 1-based (index_2.html follows index.html)",
+            example_place="示例戊区",
         ),
     ),
     (
@@ -110,6 +115,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "trs",
             waf="jsl",
             notes="every request is challenged by a WAF",
+            example_place="示例己县",
         ),
     ),
     (
@@ -124,6 +130,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "nextlink",
             robots="all",
             notes="robots.txt: Disallow: / (as www.bjshy.gov.cn)",
+            example_place="示例庚区",
         ),
     ),
     (
@@ -140,6 +147,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "under 330185, the code of 临安市 before it became 临安区 (330112) in 2017",
             late_days=150,
             skip_year=2023,
+            example_place="示例辛区",
         ),
     ),
 ]
