@@ -1,6 +1,6 @@
 """Crawl speed against the local test portal, throttling off: pages/s, documents/s, memory.
 
-Starts `crawler.portal.Portal` with N reports per site (default 2,000), crawls one site or
+Starts `nianbao.demo.Portal` with N reports per site (default 2,000), crawls one site or
 all of them in a subprocess exactly as `nianbao crawl --no-throttle` does (robots.txt,
 middlewares, FilesPipeline, manifest, monitors all on), and prints:
 
@@ -37,8 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from crawler.manifest import read_documents
-from crawler.portal import Portal
 from crawler.runner import CrawlSummary, start_crawl
+from nianbao.demo import Portal
 
 REQUIRED_PAGES_PER_SECOND = 300
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.portal import Portal
+from nianbao.demo import Portal
 
 REQUIRED_REQUESTS_PER_SECOND = 600
 

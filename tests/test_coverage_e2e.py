@@ -82,8 +82,8 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # 
     assert "330185" in linan[0]["former_codes"].split(",")
     assert row["agency_id"] == linan[0]["agency_id"]
     reports = read(data, "reports")
-    justice = reports.filter(pc.equal(reports["agency_name"], "临安区司法局")).to_pylist()
-    assert [r["agency_id"] for r in justice] == [rec.agency_id("330112", "临安区司法局")]
+    justice = reports.filter(pc.equal(reports["agency_name"], "示例辛区司法局")).to_pylist()
+    assert [r["agency_id"] for r in justice] == [rec.agency_id("330112", "示例辛区司法局")]
     # governments without a source are counted too
     no_source = coverage.filter(pc.equal(coverage["status"], "no_source"))
     assert "division:330100" in set(no_source["unit_id"].to_pylist())
@@ -138,7 +138,7 @@ def test_coverage_and_changes_over_two_runs(portal, tmp_path: Path) -> None:  # 
     # the withdrawn report's rows stay
     assert before[withdrawn]["report_id"] in after["report_id"].to_pylist()
 
-    code, out = invoke("show", "--data-dir", str(data), "临安区司法局")
+    code, out = invoke("show", "--data-dir", str(data), "示例辛区司法局")
     assert code == 0
     assert "2021 cell_changed review_litigation 行政诉讼（复议后起诉） / total: 0 → 1" in out
     assert f"new version {new['report_id']} replaces {old['report_id']}" in out

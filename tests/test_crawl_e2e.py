@@ -1,4 +1,4 @@
-"""End to end against the local test portal (crawler.portal): the issue's "done when" list.
+"""End to end against the local test portal (nianbao.demo): the issue's "done when" list.
 
 One first crawl is shared (module fixture); each later scenario works on its own copy of
 that data directory so the tests do not depend on their order.
@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from crawler.manifest import SOURCES_SCHEMA, page_pictures, read_documents, read_parts, read_table
-from crawler.portal import Portal
 from crawler.runner import CrawlSummary, run_crawl, start_crawl
+from nianbao.demo import Portal
 from tests.conftest import require_program
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""The hostile sites of the test portal (crawler.portal.hostile) end to end: issue 7,
+"""The hostile sites of the test portal (nianbao.demo.hostile) end to end: issue 7,
 failures 3 (lists without end), 4 (silent losses) and 7 (bytes in flight).
 
 One nightly-style `nianbao run` over every hostile source is shared (module fixture). The
@@ -18,9 +18,9 @@ import yaml
 from click.testing import CliRunner
 
 from crawler.manifest import RUNS_SCHEMA, SOURCES_SCHEMA, read_documents, read_table
-from crawler.portal import Portal
 from crawler.runner import run_crawl
 from nianbao.cli import cli
+from nianbao.demo import Portal
 
 pytestmark = pytest.mark.slow
 LIST_LIMIT = 200

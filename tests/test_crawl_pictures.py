@@ -21,11 +21,11 @@ import yaml
 from click.testing import CliRunner
 
 from crawler.manifest import page_pictures, read_documents
-from crawler.portal import Portal
 from extract.extractor import stored
 from extract.model import ExtractError
 from nianbao.cli import cli
 from nianbao.commands.extract import iter_documents
+from nianbao.demo import Portal
 from nianbao.workflow import run
 from tests.conftest import FIXTURES, flatten_cells
 from tests.test_datasets_build import read

@@ -23,7 +23,7 @@ RUN_DEPENDENT = ("crawl_", "coverage/")
 
 @pytest.fixture(scope="module")
 def portal():
-    from crawler.portal import Portal
+    from nianbao.demo import Portal
 
     with Portal(reports_per_site=6, slow_seconds=0.2) as served:
         yield served

@@ -18,9 +18,9 @@ import pyarrow.dataset as ds
 import pytest
 from click.testing import CliRunner
 
-from crawler.portal import Portal
 from crawler.runner import start_crawl
 from nianbao.cli import cli
+from nianbao.demo import Portal
 from tests.conftest import alive, wait_until_dead
 from tests.test_crawl_e2e import TIMEOUT, targets
 

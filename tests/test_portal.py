@@ -21,8 +21,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.portal import Portal, Truth
-from crawler.portal.sites import proxy_slice
+from nianbao.demo import Portal, Truth
+from nianbao.demo.content import Corpus
+from nianbao.demo.sites import EXAMPLE_PREFIX, proxy_slice
 from tests.conftest import FIXTURES, load_gold
 
 TRS = "portal-trs-zhangshu"
@@ -543,3 +544,27 @@ def test_portal_command_serves_until_interrupted(tmp_path: Path) -> None:
         stdout, _ = proc.communicate(timeout=10)
     assert f"sources file: {out}" in stdout
     assert "portal-trs-zhangshu" in stdout and "stopped" in stdout
+
+
+# With 6 reports a site, the image-only page of each of the five crawlable sites takes the
+# place of one of its corpus reports (5 of 22), which it shows under a fictional agency.
+@pytest.mark.parametrize(("reports", "real"), [(6, 17), (24, 22)])
+def test_made_up_reports_name_only_fictional_agencies(reports: int, real: int) -> None:
+    """A real body, PDF or page image appears under its own agency (a corpus report) or under
+    a fictional 示例… agency, never under another real agency (issue 11)."""
+    corpus = {d.doc_id: d.agency for d in Corpus().docs}
+    truths = Portal(reports_per_site=reports, hostile=True).expected()
+    made_up = 0
+    for truth in truths.values():
+        for url, doc in truth.documents.items():
+            if url in truth.corpus:
+                assert doc["agency"] == corpus[truth.corpus[url]]
+                continue
+            made_up += 1
+            assert doc["agency"].startswith(EXAMPLE_PREFIX), (url, doc)
+            assert doc["agency"] not in corpus.values() and doc["agency"] in doc["title"]
+        assert not (set(truth.examples) | truth.image_only) & set(truth.corpus)
+    assert sum(len(t.corpus) for t in truths.values()) == real
+    assert made_up == sum(len(t.documents) for t in truths.values()) - real > 40
+    places = {d["agency"][:4] for t in truths.values() for d in t.documents.values()}
+    assert {"示例甲市", "示例乙县", "示例丙市", "示例丁市", "示例戊区", "示例辛区"} <= places

@@ -44,7 +44,7 @@ def demo_command(data_dir: Path, reports: int, port: int, workers: int | None) -
       nianbao demo --data-dir /tmp/nianbao-demo && \\
         nianbao query --data-dir /tmp/nianbao-demo "SELECT agency_name, year, status FROM reports"
     """
-    from crawler.portal import Portal
+    from nianbao.demo import Portal
     from nianbao.workflow import run
 
     data_dir.mkdir(parents=True, exist_ok=True)

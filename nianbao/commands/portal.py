@@ -86,7 +86,7 @@ def portal_command(
       nianbao portal --hostile --sources-out /tmp/hostile.yaml   # what a crawl must survive
       nianbao crawl --sources data/portal/sources.yaml --data-dir data   # in another shell
     """
-    from crawler.portal import Portal
+    from nianbao.demo import Portal
 
     out = sources_out or data_dir / "portal" / "sources.yaml"
     portal = Portal(

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from crawler.portal import pages
-from crawler.portal.sites import (
+from nianbao.demo import pages
+from nianbao.demo.sites import (
     File,
     HanwebSite,
     NextLinkSite,
@@ -109,6 +109,7 @@ class OffsiteSite(Elsewhere, NextLinkSite):
             t.attachments -= {self.url(self.file_href(doc, f)) for f in doc.files}
             t.documents.pop(url, None)
             t.corpus.pop(url, None)
+            t.examples.pop(url, None)
             t.lost.add(url)
         t.status = "incomplete"
         return t

@@ -3,10 +3,10 @@
 The portal must serve real report pages (real tables, real numbers) so that a crawl of it
 feeds the extractor something meaningful. Each corpus document is read once; generated
 reports reuse a body of the right format for their year (before 2019, the 2019 format, the
-2021 format) and vary only the agency and year in the title. Generated reports before 2019
-are examples under a fictional place (示例县, `sites.EXAMPLE_PLACE`; `Truth.examples` names
-the corpus report each body comes from): their 统计表 and prose figures are real, the agency
-is not, so no real agency is credited with another's numbers.
+2021 format) and vary only the agency and year in the title. Generated reports are examples
+under a fictional place (示例…, `SiteInfo.example_place`; `Truth.examples` names the corpus
+report each body comes from): their figures are real, the agency is not, so no real agency
+is credited with another's numbers.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
+# Shipped as package data, so the demo runs from an installed wheel (tests/fixtures links
+# here: one copy of each file).
+DOCUMENTS = Path(__file__).resolve().parent / "documents"
 
 # The pages of a real report as pictures (JPEG, 150 dpi), and the year that report covers.
-PICTURES = "scans/docs/js-huaian-2024-img_files"
+PICTURES = "pictures/js-huaian-2024"
 PICTURES_YEAR = 2024
 _DIV_TAG = re.compile(r"<(/?)div\b", re.IGNORECASE)
 # A body that opens with its own title and 发布日期 (the Shanghai fragment).
@@ -117,15 +119,14 @@ def read_file(path: Path) -> bytes:
 
 
 class Corpus:
-    """The real documents, loaded lazily from tests/fixtures (corpus/ and made/)."""
+    """The real documents (`documents/`: MANIFEST.csv, docs/ and made/), loaded lazily."""
 
-    def __init__(self, fixtures: Path = FIXTURES) -> None:
-        corpus = fixtures / "corpus"
-        manifest = (corpus / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()[1:]
+    def __init__(self, documents: Path = DOCUMENTS) -> None:
+        manifest = (documents / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()[1:]
         docs = []
         for line in manifest:
             doc_id, file, agency, year = line.split(",")[:4]
-            path = corpus / file
+            path = documents / file
             kind = "pdf" if path.suffix == ".pdf" else "html"
             docs.append(CorpusDoc(doc_id, agency, int(year), kind, path, None))
         self.docs: list[CorpusDoc] = [
@@ -133,16 +134,16 @@ class Corpus:
         ]
         ids = {d.doc_id for d in self.docs}
         self.made: dict[str, dict[str, Path]] = {}  # corpus id -> ext -> a file made from it
-        for path in sorted((fixtures / "made").glob("*.*")):
+        for path in sorted((documents / "made").glob("*.*")):
             ext = path.suffix[1:].lower()
             if path.stem in ids and ext in ("pdf", "docx", "doc"):
                 self.made.setdefault(path.stem, {})[ext] = path
         self.docx = [m["docx"] for m in self.made.values() if "docx" in m]
         # A report's pages as pictures, for a body made only of pictures (docs/portals.md §7.4):
-        # the scan of js-huaian-2024 (scans/PROVENANCE.md), a 2024 report.
-        self.page_images = sorted((fixtures / PICTURES).glob("p*.jpg"))
+        # the scan of js-huaian-2024 (documents/README.md), a 2024 report.
+        self.page_images = sorted((documents / PICTURES).glob("p*.jpg"))
         if not self.docx:
-            log.warning("no DOCX under %s: the portal serves no DOCX attachments", fixtures)
+            log.warning("no DOCX under %s: the portal serves no DOCX attachments", documents)
         self.by_format: dict[str, list[CorpusDoc]] = {}
         for d in self.docs:
             if d.kind == "html":

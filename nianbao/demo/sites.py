@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-from crawler.portal import pages
-from crawler.portal.content import (
+from nianbao.demo import pages
+from nianbao.demo.content import (
     PICTURES_YEAR,
     Attachment,
     Corpus,
@@ -38,10 +38,10 @@ DEPARTMENTS = (
     "商务局 文化和旅游局 卫生健康委员会 退役军人事务局 应急管理局 审计局 市场监督管理局 统计局 "
     "医疗保障局 城市管理局 林业局 信访局 数据资源管理局 行政审批局"
 ).split()
-# Reports before 2019 carry figures (统计表, prose) once read: the bodies are real reports
-# of other agencies, so the portal serves them as examples under a fictional place, never
-# under a real agency's name.
-EXAMPLE_PLACE = "示例县"
+# Made-up reports reuse real reports' bodies (real tables, real numbers), so they are served
+# as examples under a fictional place (`SiteInfo.example_place`), never under a real
+# agency's name: every fictional place starts with this.
+EXAMPLE_PREFIX = "示例"
 TOWN_HEADS = "东西南北新青石龙凤白黄金高长大安"
 TOWN_TAILS = "山河桥塘岭湖田坪溪埠洋"
 # Generated report n covers YEARS[n % 18] for agency (n // 18 + n) % A: the pairs are distinct
@@ -171,6 +171,7 @@ class SiteInfo:
     late_days: int = 0  # every report is published this many days after the usual date
     skip_year: int | None = None  # a year the site publishes no report on
     pictures: bool = False  # its report of PICTURES_YEAR is published as pictures of its pages
+    example_place: str = EXAMPLE_PREFIX + "县"  # the fictional place of its made-up reports
 
 
 @dataclass
@@ -193,7 +194,8 @@ class Truth:
     image_only: set[str] = field(default_factory=set)  # reports whose body is only <img>s
     images: set[str] = field(default_factory=set)  # the images those pages show
     corpus: dict[str, str] = field(default_factory=dict)  # report URL -> corpus doc id
-    # report URL -> corpus doc id of the body an example (fictional 示例县 agency) serves
+    # report URL -> corpus doc id of the body or PDF a made-up report (under a fictional
+    # 示例… agency) reuses
     examples: dict[str, str] = field(default_factory=dict)
     # report URL -> what the site says of it (the page; for index_no on the Fujian site, whose
     # pages have no 索引号, the list API): title, agency, year, published_date, index_no, doc_no
@@ -206,8 +208,9 @@ class Truth:
     lost: set[str] = field(default_factory=set)  # its own URLs that redirect off-site
 
 
-def is_example(year: int | None) -> bool:
-    """A generated report of this year is an example under a fictional agency."""
+def figures_in_text(year: int | None) -> bool:
+    """A report of this year states its figures in the text (统计表, prose), not in the
+    national tables: a file made from another report would contradict it."""
     return year is not None and year < 2019
 
 
@@ -272,15 +275,13 @@ class Site:
         return [place + d for d in DEPARTMENTS] + [place + t for t in towns]
 
     def _generated(self, start: int, stop: int) -> list[Doc]:
-        """Reports built from corpus bodies, with agency and year varied in the title only;
-        before 2019 under a fictional place (`EXAMPLE_PLACE`)."""
-        agencies = self._agencies(self.info.city)
-        examples = self._agencies(EXAMPLE_PLACE)
+        """Reports built from corpus bodies, with agency and year varied in the title only,
+        under the site's fictional place (`SiteInfo.example_place`)."""
+        agencies = self._agencies(self.info.example_place)
         out = []
         for n in range(start, stop):
             year = YEARS[n % len(YEARS)]
-            names = examples if is_example(year) else agencies
-            agency = names[(n // len(YEARS) + n + self.seed) % len(names)]
+            agency = agencies[(n // len(YEARS) + n + self.seed) % len(agencies)]
             style = n % 3
             if style == 0:
                 title = f"{agency}{year}年政府信息公开工作年度报告"
@@ -296,7 +297,7 @@ class Site:
             else:
                 doc.body_doc = self.corpus.template_for(year, n)
             if n % 4 == 1:
-                doc.doc_no = f"{self.info.city[:1]}政办〔{year + 1}〕{n % 40 + 1}号"
+                doc.doc_no = f"{self.info.example_place[:2]}政办〔{year + 1}〕{n % 40 + 1}号"
             out.append(doc)
         return out
 
@@ -336,7 +337,7 @@ class Site:
                 self._attach(doc, Attachment(f"{doc.title}.pdf", "pdf", doc.pdf.path), 0)
                 continue
             body = doc.body_doc
-            if body is None or (doc.corpus_id is None and is_example(doc.year)):
+            if body is None or (doc.corpus_id is None and figures_in_text(doc.year)):
                 continue  # an example keeps its one body: no file made from another report
             docx = self.corpus.made_file(body, "docx", doc.n)
             if docx is not None and doc.n % 5 == 2:
@@ -350,7 +351,12 @@ class Site:
                 self._attach(doc, Attachment(f"{doc.title}.doc", "doc", word), 2)
 
     def _place_images(self, doc: Doc) -> None:
-        """Make `doc` a report published as page images only (docs/portals.md §7.4)."""
+        """Make `doc` a report published as page images only (docs/portals.md §7.4). The images are
+        another report's pages, so a corpus report becomes a made-up one (fictional agency)."""
+        if doc.corpus_id is not None:
+            doc.agency = self._generated(doc.n, doc.n + 1)[0].agency
+            doc.title = f"{doc.agency}{doc.year}年政府信息公开工作年度报告"
+            doc.corpus_id = None
         doc.body_doc = doc.pdf = None
         doc.files.clear()
         for k, source in enumerate(self.corpus.page_images):
@@ -548,8 +554,8 @@ class Site:
             t.attachments |= {self.url(self.file_href(doc, f)) for f in doc.files}
             if doc.corpus_id:
                 t.corpus[self.url(doc.path)] = doc.corpus_id
-            elif is_example(doc.year) and doc.body_doc is not None:
-                t.examples[self.url(doc.path)] = doc.body_doc.doc_id
+            elif (doc.body_doc or doc.pdf) is not None:
+                t.examples[self.url(doc.path)] = (doc.body_doc or doc.pdf).doc_id
             t.documents[self.url(doc.path)] = {
                 "title": doc.title,
                 "agency": doc.agency,

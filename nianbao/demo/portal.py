@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.portal import hostile
-from crawler.portal.content import FIXTURES, Corpus
-from crawler.portal.server import Served, Servers
-from crawler.portal.sites import (
-    EXAMPLE_PLACE,
+from nianbao.demo import hostile
+from nianbao.demo.content import Corpus
+from nianbao.demo.server import Served, Servers
+from nianbao.demo.sites import (
+    EXAMPLE_PREFIX,
     FAMILIES,
     CatalogSite,
     FjSite,
@@ -25,8 +25,8 @@ from crawler.portal.sites import (
 log = logging.getLogger(__name__)
 
 EXAMPLES_NOTE = (
-    f"reports before 2019 not from the corpus are examples: real report bodies served "
-    f"under fictional {EXAMPLE_PLACE} agencies"
+    f"reports not from the corpus are examples: real report bodies served under the "
+    f"fictional agencies of {EXAMPLE_PREFIX}… places"
 )
 # (family, registry facts). Real corpus reports are spread over the first five sites.
 SITES: list[tuple[str, SiteInfo]] = [
@@ -41,6 +41,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "3609820008",
             "trs",
             notes="TRS WCM in GBK; createPageHTML(N, i) pager; robots.txt disallows a path",
+            example_place="示例甲市",
         ),
     ),
     (
@@ -54,6 +55,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "3301220002",
             "hanweb",
             notes="Hanweb col page with <datastore>; dataproxy.jsp groups overlap by one record",
+            example_place="示例乙县",
         ),
     ),
     (
@@ -68,6 +70,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "fjdzapp",
             robots="missing",
             notes="Fujian column page + /fjdzapp/search JSON; robots.txt 404 as on putian.gov.cn",
+            example_place="示例丙市",
         ),
     ),
     (
@@ -81,6 +84,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "3206810011",
             "nextlink",
             notes="plain 下一页 links; no charset declared anywhere; 404 page says iso-8859-1",
+            example_place="示例丁市",
         ),
     ),
     (
@@ -96,6 +100,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             robots="sitemap",
             notes="url is the 信息公开 page; 年报 column by link text; GBK only in <meta>; "
             "six-argument createPageHTML, 1-based (index_2.html follows index.html)",
+            example_place="示例戊区",
         ),
     ),
     (
@@ -110,6 +115,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "trs",
             waf="jsl",
             notes="every request is challenged by a WAF",
+            example_place="示例己县",
         ),
     ),
     (
@@ -124,6 +130,7 @@ SITES: list[tuple[str, SiteInfo]] = [
             "nextlink",
             robots="all",
             notes="robots.txt: Disallow: / (as www.bjshy.gov.cn)",
+            example_place="示例庚区",
         ),
     ),
     (
@@ -142,11 +149,12 @@ SITES: list[tuple[str, SiteInfo]] = [
             late_days=150,
             skip_year=2023,
             pictures=True,
+            example_place="示例辛区",
         ),
     ),
 ]
 
-# Served with hostile=True only (never in the demo): sites that misbehave (crawler.portal.hostile).
+# Served with hostile=True only (never in the demo): sites that misbehave (nianbao.demo.hostile).
 HOSTILE_SITES: list[tuple[str, SiteInfo]] = [
     (
         "endless",
@@ -250,7 +258,7 @@ class Portal:
     `six_arg_base` (numbering of the discovery site's six-argument createPageHTML: 1 gives
     index.html, index_2.html…; 0 gives index.html, index_1.html…).
 
-    With `hostile`, the sites of HOSTILE_SITES are served too (crawler.portal.hostile).
+    With `hostile`, the sites of HOSTILE_SITES are served too (nianbao.demo.hostile).
 
     `expected()` is the ground truth a crawl is checked against; `requests` logs every
     request served; `mutate(url)` changes one document so a recrawl finds a new version.
@@ -265,7 +273,6 @@ class Portal:
         waf: str = "jsl",
         fj_api: str = "search",
         six_arg_base: int = 1,
-        fixtures: Path = FIXTURES,
         host_prefix: str = "127.0.1.",
         hostile: bool = False,
     ) -> None:
@@ -275,7 +282,7 @@ class Portal:
             raise ValueError(f"fj_api must be 'search' or 'static', not {fj_api!r}")
         if six_arg_base not in (0, 1):
             raise ValueError(f"six_arg_base must be 0 or 1, not {six_arg_base!r}")
-        corpus = Corpus(fixtures)
+        corpus = Corpus()
         crawlable = 5
         self.sites: list[Site] = []
         for k, (family, info) in enumerate(SITES):

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.portal.sites import Request, Response, Site
+from nianbao.demo.sites import Request, Response, Site
 
 log = logging.getLogger(__name__)
 

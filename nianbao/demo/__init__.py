@@ -6,7 +6,7 @@ with Portal(reports_per_site=24) as portal:
     truth = portal.expected()["portal-trs-zhangshu"]
 """
 
-from crawler.portal.portal import Portal
-from crawler.portal.sites import Truth
+from nianbao.demo.portal import Portal
+from nianbao.demo.sites import Truth
 
 __all__ = ["Portal", "Truth"]
