@@ -114,14 +114,21 @@ def read_page(page: PagePicture, ocr: OcrInfo) -> PageReading:
     where = f"page {page.number}"
     by_table: dict[int, list[PCell]] = {}
     for key, (table, cell) in enumerate(cells):
-        text, confidence = _cell_text(texts.get(key, []), ocr, where)
+        reading = _cell_text(texts.get(key, []), ocr, where)
         box = back(cell.box)
-        seen = Seen(box, page.dpi, round(confidence, 3))
-        if _NUMERIC.fullmatch(text) and confidence < CONFIDENCE:
-            ocr.doubtful.append(f"{where} {box} {text!r} ({confidence:.2f})")
+        doubtful = bool(_NUMERIC.fullmatch(reading.text)) and reading.confidence < CONFIDENCE
+        if doubtful:
+            ocr.doubtful.append(f"{where} {box} {reading.text!r} ({reading.confidence:.2f})")
+        seen = Seen(
+            box,
+            page.dpi,
+            round(reading.confidence, 3),
+            doubtful,
+            reading.alternatives if doubtful else (),
+        )
         by_table.setdefault(id(table), []).append(
             PCell(
-                text,
+                reading.text,
                 cell.row,
                 cell.rowspan,
                 table.xs[cell.col] * scale,
@@ -141,17 +148,38 @@ def read_page(page: PagePicture, ocr: OcrInfo) -> PageReading:
     return out
 
 
-def _cell_text(readings: list[ocr_engine.Reading], ocr: OcrInfo, where: str) -> tuple[str, float]:
-    """A cell's text from its lines, and its confidence (that of its weakest line)."""
+@dataclass(frozen=True, slots=True)
+class CellReading:
+    """A cell's text, its confidence (that of its weakest line) and, for a numeric cell,
+    the other numbers the recogniser half-saw in it."""
+
+    text: str
+    confidence: float
+    alternatives: tuple[str, ...] = ()
+
+
+def _cell_text(readings: list[ocr_engine.Reading], ocr: OcrInfo, where: str) -> CellReading:
+    """A cell's reading from its lines."""
     if not readings:
-        return "", 1.0
+        return CellReading("", 1.0)
     whole = "".join(r.text for r in readings)
     mapped = whole.translate(_CONFUSED)
     if _NUMERIC.fullmatch(mapped) and any(ch.isdigit() for ch in mapped + whole):
         digits = "".join(r.digits for r in readings)
         if digits != whole:
             ocr.substitutions.append(f"{where}: {whole!r} read as {digits!r} (numeric cell)")
-        return digits, min(r.digits_confidence for r in readings)
+        others = [mapped] + [
+            "".join(r.digits for r in readings[:i])
+            + other
+            + "".join(r.digits for r in readings[i + 1 :])
+            for i, line in enumerate(readings)
+            for other in line.alternatives
+        ]
+        return CellReading(
+            digits,
+            min(r.digits_confidence for r in readings),
+            tuple(o for o in dict.fromkeys(others) if o != digits and _NUMERIC.fullmatch(o)),
+        )
     text = join_cell_text("\n".join(r.text for r in readings))
     confidence = min(r.confidence for r in readings)
     if confidence < _SURE_LABEL:
@@ -159,7 +187,7 @@ def _cell_text(readings: list[ocr_engine.Reading], ocr: OcrInfo, where: str) -> 
         if fixed != text:
             ocr.substitutions.append(f"{where}: label {text!r} read as {fixed!r}")
             text = fixed
-    return text, confidence
+    return CellReading(text, confidence)
 
 
 @cache
