@@ -62,7 +62,10 @@ def _engine() -> Any:
     log.info("loading the OCR models (%s)", engine_name())
     # Detection at the picture's own scale: the default ("min" 736) enlarges a strip of
     # the page (the heading above a table) to 736 pixels high, at several times the cost.
-    return RapidOCR(det_limit_type="max")
+    # One thread per model: documents are read one per process per core (extraction.py),
+    # and onnxruntime's default pool of a thread per core spins while it waits for work,
+    # which cost 35–45% more CPU per page and no less wall time (benchmarks/ocr.py).
+    return RapidOCR(det_limit_type="max", intra_op_num_threads=1, inter_op_num_threads=1)
 
 
 @cache
