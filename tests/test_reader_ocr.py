@@ -240,6 +240,19 @@ def test_picture_page_reads_the_pictures_saved_beside_it(tmp_path: Path) -> None
     assert record["kind"] == "html" and record["reader"] == "ocr"
     assert (record["agency"], record["year"]) == (gold["agency"], gold["year"])
     assert not _wrong(record, gold)
+    # Two numbers read right but below the threshold: their sums hold as read, so the
+    # sums choose nothing, and the check still names them.
+    doubtful = {
+        (row, col): cell
+        for row, cols in record["applications"].items()
+        for col, cell in cols.items()
+        if cell["loc"].get("doubtful")
+    }
+    assert set(doubtful) == {("rejected_confirmation", "total"), ("other_misc", "legal_service")}
+    assert all("read" not in cell["loc"] for cell in doubtful.values())
+    assert not any("taken as" in w for w in record["warnings"])
+    (confident,) = [c for c in record["checks"] if c["name"] == "reader.ocr_confident"]
+    assert not confident["passed"] and "chosen by the table's sums" not in confident["left_expr"]
 
 
 def test_picture_page_without_its_pictures_says_which_is_missing(tmp_path: Path) -> None:

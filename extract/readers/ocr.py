@@ -178,7 +178,11 @@ def _cell_text(readings: list[ocr_engine.Reading], ocr: OcrInfo, where: str) -> 
         return CellReading(
             digits,
             min(r.digits_confidence for r in readings),
-            tuple(o for o in dict.fromkeys(others) if o != digits and _NUMERIC.fullmatch(o)),
+            tuple(
+                o
+                for o in dict.fromkeys(others)
+                if o != digits and _NUMERIC.fullmatch(o) and any(ch.isdigit() for ch in o)
+            ),
         )
     text = join_cell_text("\n".join(r.text for r in readings))
     confidence = min(r.confidence for r in readings)
