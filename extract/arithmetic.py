@@ -86,6 +86,8 @@ def choose_by_sums(tables: Tables, formats: dict[str, str]) -> tuple[Tables, lis
         if not mine or any(sums[p] & mine for p in uncertain if p != position):
             continue
         cell = _cell(tables, position)
+        if cell.value is None:
+            continue
         candidates = {}
         for text in cell.loc.get("readings", []):
             try:
@@ -97,8 +99,6 @@ def choose_by_sums(tables: Tables, formats: dict[str, str]) -> tuple[Tables, lis
             checks = table_checks(_with(tables, position, value), formats)
             return all(checks[i].passed for i in mine)
 
-        if cell.value is None:
-            continue
         chosen = choose_reading(cell.value, candidates, holds)
         if chosen is not None:
             names = tuple(_name(base[i]) for i in sorted(mine))

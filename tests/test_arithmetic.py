@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extract.arithmetic import choose_by_sums, choose_reading
-from extract.checks import application_checks
+from extract.checks import application_checks, ocr_check
 from extract.record import CellValue, Matrix
 from tests.conftest import load_gold
 
@@ -101,3 +101,14 @@ def test_real_table_cells_the_sums_cannot_decide_stay_as_read() -> None:
     two = _misread(none_fit, "new_received", "total", "29", ["23"])
     two = _misread(two, "new_received", "natural_person", "27", ["21"])
     assert choose_by_sums({"applications": two}, formats)[1] == []
+
+
+def test_a_chosen_reading_still_fails_the_ocr_check_and_is_named_there() -> None:
+    apps, fmt = _applications("js-hongze-2023")
+    wrong = _misread(apps, "new_received", "natural_person", "27", ["29", "21"])
+    _, choices = choose_by_sums({"applications": wrong}, {"applications": fmt})
+    check = ocr_check(["page 3 (523, 952, 594, 1003) '27' (0.41)"], [c.note for c in choices])
+    assert not check.passed and check.right == 1
+    assert "chosen by the table's sums: applications.new_received.natural_person" in (
+        check.left_expr
+    )
