@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 CONFIDENCE = 0.8
 _INSET = 4  # pixels kept off the ruling inside a cell
 _MIN_BAND = 5  # a line of text is at least this many pixels high
+# Pixels kept above and below a detected text line: detection at reduced scale cuts lines
+# tighter than the engine's own (31 px high against 35 at 150 dpi), and a tight crop is
+# read as a wider line, at more cost (17% of a text page).
+_LINE_PAD = 3
 _CONFUSED = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
 _NUMERIC = re.compile(r"[\d.,\-]+")
 _A4_INCHES = 8.27
@@ -106,7 +110,7 @@ def read_page(page: PagePicture, ocr: OcrInfo) -> PageReading:
     boxes = _text_boxes(straight, text_ink, [t.box for t in tables])
     line_keys = range(len(cells), len(cells) + len(boxes))
     for key, (x0, y0, x1, y1) in zip(line_keys, boxes, strict=True):
-        crops.append(_Crop(key, _bgr(straight[y0:y1, x0:x1])))
+        crops.append(_Crop(key, _bgr(straight[max(0, y0 - _LINE_PAD) : y1 + _LINE_PAD, x0:x1])))
     readings = ocr_engine.recognise([c.image for c in crops])
     texts: dict[int, list[ocr_engine.Reading]] = {}
     for crop, reading in zip(crops, readings, strict=True):
