@@ -56,13 +56,14 @@ CONNECT_TIMEOUT_S = 30
 # worker forked from this process would inherit onnxruntime's threads and locks when the
 # engine was used here first, and can crash on its first page. A fork server costs a
 # second or two once per run (it imports Dask); the extractor is imported by each worker
-# on its first document.
+# on its first document. Windows has no fork server: its workers are spawned.
+START_METHOD = "spawn" if sys.platform == "win32" else "forkserver"
 LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.scheduler.allowed-failures": 2,
-    "distributed.worker.multiprocessing-method": "forkserver" if sys.platform != "win32" else "spawn",
+    "distributed.worker.multiprocessing-method": START_METHOD,
 }
 # Fewer documents than this are read in this process: starting worker processes costs
-# about a second, more than reading a handful of documents.
+# a few seconds, more than reading a handful of documents.
 LOCAL_MIN_DOCUMENTS = 8
 PROGRESS_MIN_DOCUMENTS = 10
 
