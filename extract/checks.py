@@ -297,15 +297,17 @@ def narrative_checks(narrative: list[NarrativeFigure], apps: Matrix, review: Mat
     return checks
 
 
-def ocr_check(doubtful: list[str]) -> Check:
+def ocr_check(doubtful: list[str], chosen: list[str]) -> Check:
     """Numeric cells the recogniser was not sure of, named, as a check: an OCR misread
-    is never silent."""
+    is never silent. One whose reading the table's sums chose (extract/arithmetic) still
+    counts: it was not read with confidence, and the sums that chose it prove nothing."""
     return _check(
         "reader.ocr_confident",
         "document",
         0,
         len(doubtful),
         "numbers read with confidence"
-        + (f" (doubtful: {'; '.join(doubtful[:20])})" if doubtful else ""),
+        + (f" (doubtful: {'; '.join(doubtful[:20])})" if doubtful else "")
+        + (f" (chosen by the table's sums: {'; '.join(chosen[:20])})" if chosen else ""),
         "numbers read below the confidence threshold",
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from extract import __version__
+from extract.arithmetic import Choice, choose_by_sums
 from extract.checks import (
     legacy_checks,
     narrative_checks,
@@ -142,6 +143,14 @@ def _fill(record: Record, data: bytes, name: str, pictures: Pictures | None) -> 
         # A page whose report is printed as pictures (图片版): read them.
         doc = _read_pictures(doc, pictures)
         mapped = map_document(doc)
+    chosen: list[Choice] = []
+    if doc.ocr is not None:
+        tables, chosen = choose_by_sums(
+            {"applications": mapped.applications, "review_litigation": mapped.review_litigation},
+            mapped.formats,
+        )
+        mapped.applications = tables["applications"]
+        mapped.review_litigation = tables["review_litigation"]
     record.proactive = mapped.proactive
     record.applications = mapped.applications
     record.review_litigation = mapped.review_litigation
@@ -169,8 +178,8 @@ def _fill(record: Record, data: bytes, name: str, pictures: Pictures | None) -> 
         record.reader = "ocr"
         record.ocr_engine = doc.ocr.engine
         record.ocr_pages = doc.ocr.pages
-        record.warnings += doc.ocr.substitutions
-        record.checks.append(ocr_check(doc.ocr.doubtful))
+        record.warnings += doc.ocr.substitutions + [c.note for c in chosen]
+        record.checks.append(ocr_check(doc.ocr.doubtful, [c.note for c in chosen]))
     if found == set(TABLES):
         return
     if not found:

@@ -251,6 +251,8 @@ class _StreamReader:
         if cell is not None and cell.seen is not None:
             # Read by OCR: where on the picture, so a user can crop the cell and look.
             loc.update(bbox=list(cell.seen.box), dpi=cell.seen.dpi, confidence=cell.seen.confidence)
+            if cell.seen.doubtful:
+                loc.update(doubtful=True, readings=list(cell.seen.readings))
         raw = cell.text if cell is not None else None
         try:
             value, cell_unit = parse_number(raw)
@@ -273,13 +275,19 @@ class _StreamReader:
         apps = out.applications
         if any(k in apps for k in L.OTHER_ROWS_2021):
             out.formats["applications"] = "2021"
-            if "other_total" not in apps:
-                apps["other_total"] = _derived_sum(
-                    [apps[k] for k in L.OTHER_ROWS_2021 if k in apps]
-                )
+            out.applications = derive_other_total(apps)
         elif apps:
             out.formats["applications"] = "2019"
         return out
+
+
+def derive_other_total(apps: Matrix) -> Matrix:
+    """A 2021 table with its （六）其他处理 total summed from the three rows under it, when
+    the table prints none (or when it was summed before and a row has changed since)."""
+    printed = "other_total" in apps and not any(c.derived for c in apps["other_total"].values())
+    if printed:
+        return apps
+    return {**apps, "other_total": _derived_sum([apps[k] for k in L.OTHER_ROWS_2021 if k in apps])}
 
 
 def _derived_sum(rows: list[dict[str, CellValue]]) -> dict[str, CellValue]:

@@ -28,11 +28,15 @@ class ExtractError(Exception):
 @dataclass(frozen=True, slots=True)
 class Seen:
     """Where OCR read a cell, so a user can crop it and look: the pixel box
-    [x0, y0, x1, y1] on the page picture at `dpi`, and the recogniser's confidence."""
+    [x0, y0, x1, y1] on the page picture at `dpi`, and the recogniser's confidence. A
+    number read below the confidence threshold is `doubtful`, with the other `readings`
+    the recogniser half-saw: what the table's sums may choose from (extract/arithmetic)."""
 
     box: tuple[int, int, int, int]
     dpi: int
     confidence: float
+    doubtful: bool = False
+    readings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ locally, because:
   `ProcessPoolExecutor` breaks as a whole (`BrokenProcessPool`) and fails every pending
   document without saying which one killed it.
 
-The price: starting the workers (about a second, forked; paid only for a batch of at
-least `LOCAL_MIN_DOCUMENTS`), and the CPU of Dask's scheduler and worker event loops,
+The price: starting the workers (a few seconds, from a fork server; paid only for a batch
+of at least `LOCAL_MIN_DOCUMENTS`), and the CPU of Dask's scheduler and worker event loops,
 which `benchmarks/parallel.py` shows against `ProcessPoolExecutor` on a saturated machine.
 
 Tasks carry the file's path, not its bytes, and return the record: workers on other
@@ -51,13 +51,19 @@ CONNECT_TIMEOUT_S = 30
 # another document's doing: memory, or a task queued behind the one that crashed), then
 # given up as failed. Dask's default, 1.1 tasks per thread, keeps the next document
 # waiting on each worker, so a worker does not idle for a round trip to the scheduler.
-LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.scheduler.allowed-failures": 2}
-if sys.platform == "linux":
-    # Workers forked from this process start in a fraction of a second, with the extractor
-    # already imported; spawned ones re-import everything (10 s on a loaded 2-core machine).
-    LOCAL_CLUSTER_CONFIG["distributed.worker.multiprocessing-method"] = "fork"
+#
+# Workers start from a fork server, a fresh process that never loaded the OCR engine: a
+# worker forked from this process would inherit onnxruntime's threads and locks when the
+# engine was used here first, and can crash on its first page. A fork server costs a
+# second or two once per run (it imports Dask); the extractor is imported by each worker
+# on its first document. Windows has no fork server: its workers are spawned.
+START_METHOD = "spawn" if sys.platform == "win32" else "forkserver"
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.scheduler.allowed-failures": 2,
+    "distributed.worker.multiprocessing-method": START_METHOD,
+}
 # Fewer documents than this are read in this process: starting worker processes costs
-# about a second, more than reading a handful of documents.
+# a few seconds, more than reading a handful of documents.
 LOCAL_MIN_DOCUMENTS = 8
 PROGRESS_MIN_DOCUMENTS = 10
 

@@ -149,7 +149,6 @@ def test_unreachable_scheduler_fails_the_run_with_the_address(
     assert "Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="workers forked with the patch")
 def test_worker_killed_mid_document_fails_that_document_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,15 +157,16 @@ def test_worker_killed_mid_document_fails_that_document_only(
     the next run reads it again."""
     rows = corpus_store(tmp_path, SAMPLE)
     victim = next(r for r in rows if r["path"] and VICTIM in r["url"])
-    parent, real = os.getpid(), build_module.extract_path
+    parent, real = os.getpid(), build_module.extract_document
 
-    def dies_on_victim(path: Path, source: str | None = None):
+    def dies_on_victim(path: Path, sha256: str, source: str):
         if os.getpid() != parent and path.name == Path(victim["path"]).name:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(path, source=source)
+        return real(path, sha256, source)
 
-    # the workers are forked from this process (LOCAL_CLUSTER_CONFIG), patch included
-    monkeypatch.setattr(build_module, "extract_path", dies_on_victim)
+    # The task itself is patched: a closure travels to the workers by value (cloudpickle),
+    # whatever way they were started.
+    monkeypatch.setattr(build_module, "extract_document", dies_on_victim)
     summary = rebuild(tmp_path, workers=Workers(2))
     assert summary.ok, summary.error
     reports = {r["url"]: r for r in read(tmp_path, "reports").to_pylist()}
@@ -178,7 +178,7 @@ def test_worker_killed_mid_document_fails_that_document_only(
     assert all(r["status"] != "failed" for r in others)
     assert not list(records_dir(tmp_path).rglob(f"{victim['sha256']}.json"))
 
-    monkeypatch.setattr(build_module, "extract_path", real)
+    monkeypatch.setattr(build_module, "extract_document", real)
     summary = rebuild(tmp_path)
     assert summary.ok and summary.extracted == 1  # only the victim is read again
     again = {r["url"]: r for r in read(tmp_path, "reports").to_pylist()}[victim["url"]]
@@ -191,6 +191,20 @@ def test_progress_counts_documents_and_pages() -> None:
             progress.advance(pages)
     assert progress.documents == 3 and progress.pages == 11
     assert "3 documents (11 pages)" in progress.rates()
+
+
+def _has_onnxruntime(_: int) -> bool:
+    return "onnxruntime" in sys.modules
+
+
+def test_local_workers_do_not_inherit_the_ocr_engine_of_this_process() -> None:
+    """onnxruntime (OCR) loaded here would be inherited half-initialised by a forked
+    worker, which can crash on its first page: local workers start from a fork server."""
+    import onnxruntime  # noqa: F401 - loaded here, as after OCR in this process
+
+    tasks = [(i,) for i in range(extraction.LOCAL_MIN_DOCUMENTS)]
+    inherited = extraction.ordered_map(_has_onnxruntime, tasks, Workers(2), lambda a, r: r)
+    assert list(inherited) == [False] * len(tasks)
 
 
 def test_workers_from_options_default_to_every_core() -> None:

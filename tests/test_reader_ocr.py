@@ -22,7 +22,7 @@ from extract.extractor import extract_path
 from extract.model import OcrInfo
 from extract.readers import ruling
 from extract.readers.ocr import _cell_text, _nearest_label
-from extract.readers.ocr_engine import Reading, engine_name
+from extract.readers.ocr_engine import Reading, _decode, engine_name
 from tests.conftest import FIXTURES, flatten_cells, load_gold
 
 SCANS = FIXTURES / "scans"
@@ -118,21 +118,50 @@ def test_red_seal_is_dropped_and_black_ink_kept() -> None:
 
 def test_numeric_cell_reads_letters_as_digits_and_says_so() -> None:
     ocr = OcrInfo(engine="test")
-    text, confidence = _cell_text([Reading("l0", 0.6, "10", 0.93)], ocr, "page 2")
-    assert (text, confidence) == ("10", 0.93)
+    reading = _cell_text([Reading("l0", 0.6, "10", 0.93)], ocr, "page 2")
+    assert (reading.text, reading.confidence) == ("10", 0.93)
     assert ocr.substitutions == ["page 2: 'l0' read as '10' (numeric cell)"]
-    label, _ = _cell_text([Reading("行政", 0.99, "", 0.0), Reading("处罚", 0.98, "", 0.0)], ocr, "")
-    assert label == "行政处罚"
-    word, _ = _cell_text([Reading("Ol", 0.9, "01", 0.9)], OcrInfo(engine="test"), "")
-    assert word == "01"  # all letters that are digits: numeric
-    assert _cell_text([Reading("IOS", 0.9, "10", 0.2)], ocr, "")[0] == "IOS"  # a word
+    label = _cell_text([Reading("行政", 0.99, "", 0.0), Reading("处罚", 0.98, "", 0.0)], ocr, "")
+    assert label.text == "行政处罚" and label.alternatives == ()
+    word = _cell_text([Reading("Ol", 0.9, "01", 0.9)], OcrInfo(engine="test"), "")
+    assert word.text == "01"  # all letters that are digits: numeric
+    assert _cell_text([Reading("IOS", 0.9, "10", 0.2)], ocr, "").text == "IOS"  # a word
+
+
+def test_numeric_cell_keeps_the_other_numbers_the_recogniser_half_saw() -> None:
+    """The general decode (letters taken for digits) and each line's runner-up digits,
+    the line's place in the cell kept: what the table's sums may choose from."""
+    lines = [Reading("1", 0.99, "1", 0.99), Reading("3O", 0.5, "38", 0.5, ("36", "3"))]
+    reading = _cell_text(lines, OcrInfo(engine="test"), "")
+    assert (reading.text, reading.confidence) == ("138", 0.5)
+    assert reading.alternatives == ("130", "136", "13")
+
+
+def test_unsure_digit_gives_its_runner_up_as_another_reading() -> None:
+    """CTC frames over blank, 1, 3, 8, 口: a sure 1, a 3 half taken for an 8, then a 1 that
+    may be no character at all (the blank its runner-up)."""
+    chars = ["blank", "1", "3", "8", "口"]
+    pred = np.array(
+        [
+            [0.005, 0.99, 0.0, 0.0, 0.005],
+            [0.98, 0.01, 0.0, 0.0, 0.01],
+            [0.02, 0.0, 0.6, 0.35, 0.03],
+            [0.3, 0.65, 0.0, 0.0, 0.05],
+        ]
+    )
+    digits = np.array([0, 1, 2, 3])  # the numeric classes: 口 is not one
+    text, confidence, others = _decode(pred, digits, chars, alternatives=True)
+    assert (text, confidence, others) == ("131", 0.6, ("181", "13"))
+    assert _decode(pred, digits, chars) == ("131", 0.6, ())
 
 
 def test_doubtful_label_one_stroke_off_the_template_is_put_right() -> None:
     ocr = OcrInfo(engine="test")
-    assert _cell_text([Reading("（一）子以公开", 0.55, "", 0.0)], ocr, "p4")[0] == "（一）予以公开"
+    assert (
+        _cell_text([Reading("（一）子以公开", 0.55, "", 0.0)], ocr, "p4").text == "（一）予以公开"
+    )
     assert ocr.substitutions == ["p4: label '（一）子以公开' read as '（一）予以公开'"]
-    assert _cell_text([Reading("（一）子以公开", 0.99, "", 0.0)], ocr, "")[0] == "（一）子以公开"
+    assert _cell_text([Reading("（一）子以公开", 0.99, "", 0.0)], ocr, "").text == "（一）子以公开"
     assert _nearest_label("2.其他法律行政止公开") == "2.其他法律行政止公开"  # printed so
     assert _nearest_label("某某某某") == "某某某某"
 
@@ -211,6 +240,19 @@ def test_picture_page_reads_the_pictures_saved_beside_it(tmp_path: Path) -> None
     assert record["kind"] == "html" and record["reader"] == "ocr"
     assert (record["agency"], record["year"]) == (gold["agency"], gold["year"])
     assert not _wrong(record, gold)
+    # Two numbers read right but below the threshold: their sums hold as read, so the
+    # sums choose nothing, and the check still names them.
+    doubtful = {
+        (row, col): cell
+        for row, cols in record["applications"].items()
+        for col, cell in cols.items()
+        if cell["loc"].get("doubtful")
+    }
+    assert set(doubtful) == {("rejected_confirmation", "total"), ("other_misc", "legal_service")}
+    assert all("read" not in cell["loc"] for cell in doubtful.values())
+    assert not any("taken as" in w for w in record["warnings"])
+    (confident,) = [c for c in record["checks"] if c["name"] == "reader.ocr_confident"]
+    assert not confident["passed"] and "chosen by the table's sums" not in confident["left_expr"]
 
 
 def test_picture_page_without_its_pictures_says_which_is_missing(tmp_path: Path) -> None:

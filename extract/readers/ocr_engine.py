@@ -32,15 +32,24 @@ _DIGITS = "0123456789"
 _NUMERIC_EXTRA = ".,-"
 
 
+# A digit read less surely than this has its runner-up kept as another reading.
+_UNSURE_DIGIT = 0.9
+# Runners-up this unlikely are not readings the model half-saw.
+_RUNNER_UP_FLOOR = 0.01
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the recogniser read in one crop. `digits` is the same output decoded over
-    digits (and . , -) only, with its confidence: the reading of a numeric cell."""
+    digits (and . , -) only, with its confidence: the reading of a numeric cell;
+    `alternatives` are the other digit strings the model half-saw (an unsure digit
+    replaced by its runner-up, or dropped when the runner-up is the blank)."""
 
     text: str
     confidence: float
     digits: str
     digits_confidence: float
+    alternatives: tuple[str, ...] = ()
 
 
 @cache
@@ -53,7 +62,10 @@ def _engine() -> Any:
     log.info("loading the OCR models (%s)", engine_name())
     # Detection at the picture's own scale: the default ("min" 736) enlarges a strip of
     # the page (the heading above a table) to 736 pixels high, at several times the cost.
-    return RapidOCR(det_limit_type="max")
+    # One thread per model: documents are read one per process per core (extraction.py),
+    # and onnxruntime's default pool of a thread per core spins while it waits for work,
+    # which cost 35–45% more CPU per page and no less wall time (benchmarks/ocr.py).
+    return RapidOCR(det_limit_type="max", intra_op_num_threads=1, inter_op_num_threads=1)
 
 
 @cache
@@ -100,22 +112,37 @@ def recognise(crops: list[np.ndarray]) -> list[Reading]:
         images = np.stack([rec.resize_norm_img(crops[i], widest) for i in batch])
         preds = rec.session(images.astype(np.float32))[0]
         for i, pred in zip(batch, preds, strict=True):
-            text, conf = _decode(pred, np.arange(pred.shape[1]), chars)
-            digits, digits_conf = _decode(pred, numeric, chars)
-            out[i] = Reading(text, conf, digits, digits_conf)
+            text, conf, _ = _decode(pred, np.arange(pred.shape[1]), chars)
+            digits, digits_conf, others = _decode(pred, numeric, chars, alternatives=True)
+            out[i] = Reading(text, conf, digits, digits_conf, others)
     return [r for r in out if r is not None]
 
 
-def _decode(pred: np.ndarray, allowed: np.ndarray, chars: list[str]) -> tuple[str, float]:
+def _decode(
+    pred: np.ndarray, allowed: np.ndarray, chars: list[str], alternatives: bool = False
+) -> tuple[str, float, tuple[str, ...]]:
     """Greedy CTC decoding over the `allowed` classes (0 is the blank): the text and the
-    lowest probability among its characters (one doubtful digit makes a doubtful cell)."""
+    lowest probability among its characters (one doubtful digit makes a doubtful cell);
+    with `alternatives`, also the texts with one unsure character replaced by the
+    runner-up at the frame it was read from (or dropped, when that is the blank)."""
     sub = pred[:, allowed]
     best = allowed[sub.argmax(axis=1)]
     probs = sub.max(axis=1)
-    text, confs, previous = [], [], 0
-    for index, prob in zip(best, probs, strict=True):
+    text, confs, frames, previous = [], [], [], 0
+    for frame, (index, prob) in enumerate(zip(best, probs, strict=True)):
         if index != 0 and index != previous:
             text.append(chars[index])
             confs.append(float(prob))
+            frames.append(frame)
         previous = index
-    return "".join(text), min(confs, default=0.0)
+    others: list[str] = []
+    for at, (conf, frame) in enumerate(zip(confs, frames, strict=True)):
+        if not alternatives or conf >= _UNSURE_DIGIT:
+            continue
+        ranked = allowed[np.argsort(sub[frame])]
+        runner = int(ranked[-2])
+        if pred[frame, runner] >= _RUNNER_UP_FLOOR:
+            others.append(
+                "".join(text[:at]) + (chars[runner] if runner else "") + "".join(text[at + 1 :])
+            )
+    return "".join(text), min(confs, default=0.0), tuple(dict.fromkeys(others))
