@@ -159,10 +159,10 @@ def test_worker_killed_mid_document_fails_that_document_only(
     victim = next(r for r in rows if r["path"] and VICTIM in r["url"])
     parent, real = os.getpid(), build_module.extract_document
 
-    def dies_on_victim(path: Path, sha256: str, source: str):
+    def dies_on_victim(path: Path, sha256: str, source: str, pictures: object = None):
         if os.getpid() != parent and path.name == Path(victim["path"]).name:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(path, sha256, source)
+        return real(path, sha256, source, pictures)
 
     # The task itself is patched: a closure travels to the workers by value (cloudpickle),
     # whatever way they were started.
