@@ -257,6 +257,19 @@ def test_low_resolution_scan_is_right_or_flagged() -> None:
         assert record["status"] != "ok" or any(not c["passed"] for c in record["checks"])
 
 
+def test_row_cut_by_the_page_break_is_read() -> None:
+    """js-hongze-2023 prints 三（四）2.没有现成信息需要另行制作 as the last row of page 3,
+    the page ending before the line under it; the row is read, its numbers the gold's."""
+    record = _extract("js-hongze-2023-100dpi.pdf")
+    gold = _gold("js-hongze-2023")
+    row = ("applications", "unable_needs_creation")
+    got = {k: v for k, v in flatten_cells(record).items() if k[:2] == row}
+    want = {k: v for k, v in flatten_cells(gold).items() if k[:2] == row}
+    assert len(want) == 7 and got == want
+    present = [c for c in record["checks"] if c["name"] == "applications.rows_present"]
+    assert present and present[0]["passed"]
+
+
 def test_picture_page_reads_the_pictures_saved_beside_it(tmp_path: Path) -> None:
     """A saved 图片版 page: `nianbao extract page.html` reads its `_files/` pictures."""
     page = tmp_path / "js-huaian-2024-img.html"
