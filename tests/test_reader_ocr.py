@@ -108,6 +108,34 @@ def test_grid_with_merged_cells_is_found_from_the_ruling(drawn) -> None:
     assert found == expected
 
 
+@pytest.mark.parametrize("cut", ["bottom", "top"])
+def test_row_a_page_break_left_unruled_is_kept(cut) -> None:
+    """A table cut by the page end: its last row has column lines but no line under it
+    (or, going on from the page before, its first row none over it). The row is a row."""
+    ys, xs = [60, 100, 140, 180, 220], [60, 200, 300, 400]
+    page = np.full((300, 460), 255, np.uint8)
+    drawn = ys[:-1] if cut == "bottom" else ys[1:]
+    for y in drawn:
+        cv2.line(page, (xs[0], y), (xs[-1], y), 0, 2)
+    for x in xs:
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), 0, 2)
+    tables, _ = ruling.find_tables(page)
+    assert len(tables) == 1
+    assert tables[0].ys == pytest.approx(ys, abs=2)
+    assert {(c.row, c.col) for c in tables[0].cells} == {(r, c) for r in range(4) for c in range(3)}
+
+
+def test_column_lines_just_past_the_table_add_no_row() -> None:
+    """Outer lines overshooting a corner by a few pixels are no cut-off row."""
+    page = np.full((300, 460), 255, np.uint8)
+    for y in (60, 100, 140):
+        cv2.line(page, (60, y), (400, y), 0, 2)
+    for x in (60, 200, 400):
+        cv2.line(page, (x, 52), (x, 148), 0, 2)
+    tables, _ = ruling.find_tables(page)
+    assert len(tables) == 1 and len(tables[0].ys) == 3
+
+
 def test_red_seal_is_dropped_and_black_ink_kept() -> None:
     page = np.full((40, 40, 3), 255, np.uint8)
     page[:, :20] = (30, 30, 220)  # BGR: the red of a seal
@@ -227,6 +255,19 @@ def test_low_resolution_scan_is_right_or_flagged() -> None:
     assert len(flatten_cells(record)) >= 0.95 * len(flatten_cells(gold))
     if _wrong(record, gold):
         assert record["status"] != "ok" or any(not c["passed"] for c in record["checks"])
+
+
+def test_row_cut_by_the_page_break_is_read() -> None:
+    """js-hongze-2023 prints 三（四）2.没有现成信息需要另行制作 as the last row of page 3,
+    the page ending before the line under it; the row is read, its numbers the gold's."""
+    record = _extract("js-hongze-2023-100dpi.pdf")
+    gold = _gold("js-hongze-2023")
+    row = ("applications", "unable_needs_creation")
+    got = {k: v for k, v in flatten_cells(record).items() if k[:2] == row}
+    want = {k: v for k, v in flatten_cells(gold).items() if k[:2] == row}
+    assert len(want) == 7 and got == want
+    present = [c for c in record["checks"] if c["name"] == "applications.rows_present"]
+    assert present and present[0]["passed"]
 
 
 def test_picture_page_reads_the_pictures_saved_beside_it(tmp_path: Path) -> None:

@@ -18,6 +18,9 @@ import numpy as np
 _DRAWN = 0.6
 # Ruling lines closer than this many pixels are one line.
 _SNAP_PX = 8
+# Column lines running past the last (first) row edge close a row there when at least
+# this share of the column edges do (a table cut by a page break, `_open_ends`).
+_OPEN_SHARE = 0.75
 _MAX_SKEW = 3.0  # degrees; more is a photo to straighten by hand, not a scan
 
 
@@ -159,6 +162,7 @@ def _table(hmask: np.ndarray, vmask: np.ndarray) -> RuledTable | None:
     xs = _edges([x0, x1, *(s[0] for s in vsegs)])
     if len(ys) < 2 or len(xs) < 2:
         return None
+    ys = _open_ends(ys, xs, vsegs)
     rows, cols = len(ys) - 1, len(xs) - 1
 
     def drawn(mask: np.ndarray, along: slice, at: int, horizontal: bool) -> bool:
@@ -201,6 +205,36 @@ def _table(hmask: np.ndarray, vmask: np.ndarray) -> RuledTable | None:
         cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box))
     cells.sort(key=lambda g: (g.row, g.col))
     return RuledTable(xs, ys, cells)
+
+
+def _open_ends(ys: list[int], xs: list[int], vsegs: list[tuple[int, int, int]]) -> list[int]:
+    """The row edges with the edge a page break left undrawn: a table cut by the page
+    end has its last row's column lines but no line under it (and a table going on from
+    the page before may lack the line over its first). When the column lines run on past
+    the last (first) row edge, nearly all of them and by at least half a row, they end
+    (start) at the missing edge."""
+    step = float(np.median(np.diff(ys)))
+    need = max(2, int(np.ceil(_OPEN_SHARE * len(xs))))
+
+    def edge(beyond: list[tuple[int, int]]) -> int | None:
+        # beyond: (a column line's position, how far it runs past the row edge)
+        cols = {x for x in xs for pos, by in beyond if abs(pos - x) <= _SNAP_PX}
+        if len(cols) < need:
+            return None
+        return int(round(float(np.median([by for _, by in beyond]))))
+
+    out = list(ys)
+    below = [(pos, end - ys[-1]) for pos, _, end in vsegs if step / 2 <= end - ys[-1] <= 4 * step]
+    by = edge(below)
+    if by is not None:
+        out.append(ys[-1] + by)
+    above = [
+        (pos, ys[0] - start) for pos, start, _ in vsegs if step / 2 <= ys[0] - start <= 4 * step
+    ]
+    by = edge(above)
+    if by is not None:
+        out.insert(0, ys[0] - by)
+    return out
 
 
 def _shift(table: RuledTable, dx: int, dy: int) -> RuledTable:
