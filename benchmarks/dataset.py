@@ -207,6 +207,7 @@ def generate(n: int, data_dir: Path, seed: int = 2026) -> None:
             "agency": summaries["agency_name"],
             "index_no": pa.nulls(n, pa.string()),
             "doc_no": pa.nulls(n, pa.string()),
+            "pictures": pa.nulls(n, pa.string()),
         },
         schema=DOCUMENTS.schema,
     )

@@ -22,7 +22,7 @@ from crawler.runner import start_crawl
 from nianbao.cli import cli
 from nianbao.demo import Portal
 from tests.conftest import alive, wait_until_dead
-from tests.test_crawl_e2e import TIMEOUT, targets
+from tests.test_crawl_e2e import TIMEOUT, documents
 
 pytestmark = [
     pytest.mark.slow,
@@ -134,7 +134,7 @@ def test_killed_run_takes_its_crawl_along_and_the_next_run_loses_nothing(
     assert code == 0, out
     written = manifest_keys(data)
     assert max(written.values()) == 1  # nothing fetched by both
-    assert {url for _sha, url in written} == targets(portal)  # nothing lost
+    assert {url for _sha, url in written} == documents(portal)  # nothing lost
     assert published_documents(data) == written
 
 
@@ -150,7 +150,7 @@ def test_what_two_crawls_at_once_leave_behind_is_healed_by_the_next_run(
     crawls = [start_crawl(sources, data, throttle=False) for _ in range(2)]
     summaries = [c.wait(TIMEOUT) for c in crawls]
     assert all(s.finish_reason == "finished" for s in summaries)
-    wanted = targets(portal)
+    wanted = documents(portal)  # a picture page's pictures are listed with it, not as rows
     assert [s.new_documents for s in summaries] == [len(wanted)] * 2  # each wrote every one
     parts = data / "manifests" / "documents"
     # the first part (all of them, when a crawl's end merged what the two wrote twice)

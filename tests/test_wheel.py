@@ -79,4 +79,5 @@ def test_demo_runs_from_the_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
         )
         .fetchone()
     )
-    assert (count, ok, made_up) == (27, 26, 14)
+    # the late site's 2024 report is pictures, read by OCR from the wheel's own models
+    assert (count, ok, made_up) == (31, 31, 13)
