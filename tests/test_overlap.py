@@ -159,9 +159,9 @@ def test_what_two_crawls_at_once_leave_behind_is_healed_by_the_next_run(
 
     code, out = invoke("run", "--sources", sources, "--data-dir", data, "--no-throttle")
     assert code == 0, out
-    documents = published_documents(data)
-    assert max(documents.values()) == 1
-    assert {url for _sha, url in documents} == wanted  # the torn part's rows fetched again
+    published = published_documents(data)
+    assert max(published.values()) == 1
+    assert {url for _sha, url in published} == wanted  # the torn part's rows fetched again
     assert [p.name for p in (parts / "damaged").iterdir()] == [torn.name]
     code, out = invoke("extract", "--rebuild", "--data-dir", data)
     assert code == 0, out
