@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -63,14 +64,16 @@ Pictures = Callable[[str], bytes | None]
 
 def beside(path: Path) -> Pictures:
     """Reads the pictures a saved page refers to (`page_files/p1.jpg`) from the files
-    next to it; a web address or a path out of the folder is not followed."""
-    folder = path.parent.resolve()
+    next to it; a web address or a path out of the folder is not followed. The path is
+    judged as the page writes it (`..` resolved by name): the page is not trusted, the
+    folder's own links (a fixture linking to the demo's copy) are the user's."""
+    folder = Path(os.path.abspath(path.parent))
 
     def read(src: str) -> bytes:
         parsed = urlsplit(src)
         if parsed.scheme or parsed.netloc:
             raise ExtractError("needs_ocr", f"picture {src} is not saved beside the page")
-        target = (folder / unquote(parsed.path)).resolve()
+        target = Path(os.path.normpath(folder / unquote(parsed.path)))
         if not target.is_relative_to(folder):
             raise ExtractError("needs_ocr", f"picture {src} is outside the page's folder")
         return _picture_bytes(target, src)

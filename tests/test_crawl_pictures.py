@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from crawler.manifest import page_pictures, read_documents
-from extract.extractor import stored
+from extract.extractor import beside, stored
 from extract.model import ExtractError
 from nianbao.cli import cli
 from nianbao.commands.extract import iter_documents
@@ -166,3 +166,20 @@ def test_stored_pictures_are_found_by_their_address_on_the_page(tmp_path: Path) 
     assert failed.value.reason == (
         "picture http://127.0.1.8/pictures/p2.jpg was not downloaded: HTTP 500"
     )
+
+
+def test_a_saved_page_reads_its_folder_and_nothing_outside(tmp_path: Path) -> None:
+    """The page's `src` is judged by name: `..` out of the folder is refused, whatever the
+    files are; a picture the user linked into the folder (as the scan fixtures link to the
+    demo's copy) is read."""
+    page = tmp_path / "saved" / "page.html"
+    (page.parent / "page_files").mkdir(parents=True)
+    (tmp_path / "outside.jpg").write_bytes(b"not the page's")
+    real = SCANS / "docs/js-huaian-2024-img_files/p1.jpg"
+    (page.parent / "page_files/p1.jpg").symlink_to(real.resolve())
+    read = beside(page)
+    assert read("page_files/p1.jpg") == real.read_bytes()
+    with pytest.raises(ExtractError, match="outside the page's folder"):
+        read("../outside.jpg")
+    with pytest.raises(ExtractError, match="outside the page's folder"):
+        read("page_files/../../outside.jpg")
