@@ -85,7 +85,10 @@ class BytesInFlightMiddleware:
             size = self.share
             request.meta[SHARED] = True
             request.meta["download_maxsize"] = self.share
-        if not lane and len(self.held) > 1 and self.total + size > self.budget:
+        # Beside the lane, whose size may not be known yet, nothing else may run: the two
+        # could pass the budget whichever of their headers comes first.
+        running_lane = self.lane is not None and self.lane in self.held
+        if not lane and len(self.held) > 1 and (running_lane or self.total + size > self.budget):
             request.meta[DEFERRED] = True
             raise StopDownload(fail=True)
         self.held[request] = max(size, 0)

@@ -234,6 +234,27 @@ def test_bytes_in_flight_stay_within_the_budget_and_every_download_still_runs() 
     assert stats["nianbao/bytes_in_flight_max"] == 5000
 
 
+def test_nothing_runs_beside_the_lane_whichever_headers_come_first() -> None:
+    """The lane's size is known only at its headers: a newcomer whose headers came first
+    was admitted, and the two held 8 MB against a 5 MB budget (test_crawl_hostile)."""
+    crawler = get_crawler(settings_dict={"NIANBAO_MAX_BYTES_IN_FLIGHT": 1000})
+    crawler.stats.open_spider()
+    mw = BytesInFlightMiddleware.from_crawler(crawler)
+    large, late = (Request(f"http://www.tonglu.gov.cn/{n}") for n in "ab")
+    large.meta[DEFERRED] = True
+
+    async def scenario() -> None:
+        await asyncio.wait_for(mw.process_request(large), 5)  # the lane: nothing else runs
+        assert mw.process_request(late) is None  # admitted: the lane's size is not known yet
+        with pytest.raises(StopDownload):  # 600 fits the budget, but the lane runs
+            mw.on_headers(Headers(), 600, late, None)
+        mw.process_exception(late, StopDownload(fail=True))
+        mw.on_headers(Headers(), 900, large, None)
+
+    asyncio.run(scenario())
+    assert mw.total == 900 and crawler.stats.get_value("nianbao/bytes_in_flight_max") == 900
+
+
 def test_a_download_of_unknown_size_is_capped_at_its_share_and_restarts_alone() -> None:
     crawler = get_crawler(settings_dict={"NIANBAO_MAX_BYTES_IN_FLIGHT": 1000})
     crawler.stats.open_spider()
