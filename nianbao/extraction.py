@@ -15,11 +15,6 @@ locally, because:
 The price: starting the workers (a few seconds, from a fork server; paid only for a batch
 of at least `LOCAL_MIN_DOCUMENTS`), and the CPU of Dask's scheduler and worker event loops,
 which `benchmarks/parallel.py` shows against `ProcessPoolExecutor` on a saturated machine.
-A smaller batch — a few PDFs on the command line, where the second of start-up would be
-most of the run — goes to a `ProcessPoolExecutor` of forked processes instead, which
-starts in milliseconds; when one of its workers dies, the documents it broke off are read
-again one at a time, each in a pool of its own, so again only the document that killed
-its worker fails. One document is read in this process, without any pool.
 
 Tasks carry the file's path, not its bytes, and return the record: workers on other
 machines must see the raw store at the same path (a shared filesystem; the raw store is
@@ -42,8 +37,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from tqdm import tqdm
 
 log = logging.getLogger(__name__)
@@ -69,14 +62,9 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.scheduler.allowed-failures": 2,
     "distributed.worker.multiprocessing-method": START_METHOD,
 }
-# Fewer documents than this are read on a `ProcessPoolExecutor`, not a Dask cluster:
-# starting Dask's workers costs a few seconds, more than reading a handful of documents.
+# Fewer documents than this are read in this process: starting worker processes costs
+# a few seconds, more than reading a handful of documents.
 LOCAL_MIN_DOCUMENTS = 8
-# The pool's workers are forked on Linux: they start with what this process has imported,
-# where spawned ones would import it all again. This process reads nothing itself when it
-# hands a batch to a pool, so it has not loaded the OCR engine a fork could inherit.
-FORK = "fork" if sys.platform == "linux" else None
-DIED = "the worker process died while reading it (crashed or killed, e.g. out of memory)"
 PROGRESS_MIN_DOCUMENTS = 10
 
 
@@ -120,65 +108,12 @@ def ordered_map(
 
     `fn` must not raise (the extractor does not); a task that fails anyway — its worker
     died, or the worker cannot run it — yields `crashed(a, reason)` and the rest go on."""
-    if workers.scheduler is None and (workers.count <= 1 or len(args) <= 1):
+    if workers.scheduler is None and (workers.count <= 1 or len(args) < LOCAL_MIN_DOCUMENTS):
         for a in args:
             yield fn(*a)
         return
-    if workers.scheduler is None and len(args) < LOCAL_MIN_DOCUMENTS:
-        yield from _on_pool(fn, args, min(workers.count, len(args)), crashed)
-        return
     with _client(workers, len(args)) as client:
         yield from _in_order(client, fn, args, crashed)
-
-
-def _on_pool(
-    fn: Callable[..., R],
-    args: Sequence[tuple[Any, ...]],
-    processes: int,
-    crashed: Callable[[tuple[Any, ...], str], R],
-) -> Iterator[R]:
-    """A small batch on `processes` forked processes, handed back in order."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    with _pool(processes) as pool:
-        futures = [pool.submit(fn, *a) for a in args]
-        for a, future in zip(args, futures, strict=True):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                # Some worker died, maybe on another document: read this one alone.
-                yield _alone(fn, a, crashed)
-            except Exception as exc:  # noqa: BLE001 - as `_result`: the batch goes on
-                yield crashed(a, _unrunnable(exc))
-
-
-def _alone(
-    fn: Callable[..., R], a: tuple[Any, ...], crashed: Callable[[tuple[Any, ...], str], R]
-) -> R:
-    """`fn(*a)` in a process of its own: when that one dies, `a` is what killed it."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    with _pool(1) as pool:
-        try:
-            return pool.submit(fn, *a).result()
-        except BrokenProcessPool:
-            log.warning("%s: %s", a[0], DIED)
-            return crashed(a, DIED)
-        except Exception as exc:  # noqa: BLE001
-            return crashed(a, _unrunnable(exc))
-
-
-def _pool(processes: int) -> ProcessPoolExecutor:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context(FORK) if FORK else None
-    return ProcessPoolExecutor(processes, mp_context=context)
-
-
-def _unrunnable(exc: BaseException) -> str:
-    """The reason given for a task its worker could not run (e.g. a worker without nianbao)."""
-    return f"the worker could not run the extractor: {type(exc).__name__}: {exc}"
 
 
 @contextmanager
@@ -271,9 +206,9 @@ def _result(future: Any, a: tuple[Any, ...], crashed: Callable[[tuple[Any, ...],
     try:
         return future.result()
     except KilledWorker:
-        reason = DIED
+        reason = "the worker process died while reading it (crashed or killed, e.g. out of memory)"
     except Exception as exc:  # noqa: BLE001 - e.g. a worker without nianbao; the batch goes on
-        reason = _unrunnable(exc)
+        reason = f"the worker could not run the extractor: {type(exc).__name__}: {exc}"
     log.warning("%s: %s", a[0], reason)
     return crashed(a, reason)
 

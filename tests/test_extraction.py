@@ -16,7 +16,6 @@ import pyarrow.dataset as ds
 import pytest
 from click.testing import CliRunner
 
-import nianbao.commands.extract as extract_command
 import nianbao.datasets.build as build_module
 import nianbao.extraction as extraction
 from nianbao.cli import cli
@@ -50,10 +49,6 @@ SAMPLE = [
     "sh-szfbgt-2019",
 ]
 VICTIM = "fj-putian-cgj-2024"
-# Fewer than LOCAL_MIN_DOCUMENTS: read on a pool of forked processes, not on Dask.
-SMALL = ["js-hongze-2024", "sh-szfbgt-2019", "js-hongze-2023"]
-PARENT = os.getpid()
-READ = extract_command.read
 
 
 def read(data_dir: Path, name: str):
@@ -188,67 +183,6 @@ def test_worker_killed_mid_document_fails_that_document_only(
     assert summary.ok and summary.extracted == 1  # only the victim is read again
     again = {r["url"]: r for r in read(tmp_path, "reports").to_pylist()}[victim["url"]]
     assert again["status"] == "ok" and again["cells"] > 0
-
-
-def _corpus_files(ids: list[str]) -> list[str]:
-    return [str(next((CORPUS / "docs").glob(f"{doc_id}.*"))) for doc_id in ids]
-
-
-def test_small_batch_on_a_process_pool_is_that_of_one_process_in_input_order(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    files = _corpus_files(SMALL)
-    assert 1 < len(files) < extraction.LOCAL_MIN_DOCUMENTS
-    pools: list[int] = []
-    real_pool = extraction._pool
-
-    def counted(processes: int):
-        pools.append(processes)
-        return real_pool(processes)
-
-    monkeypatch.setattr(extraction, "_pool", counted)
-    runs = {}
-    for workers in ("1", "2"):
-        result = CliRunner().invoke(cli, ["extract", "--json", "--workers", workers, *files])
-        assert result.exit_code == 0, result.output
-        runs[workers] = result.stdout
-    assert pools == [2]  # --workers 1 reads in this process
-    assert runs["2"] == runs["1"]
-    records = [json.loads(line) for line in runs["2"].splitlines()]
-    assert [r["source"] for r in records] == files
-    assert [r["pages"] for r in records] == [5, None, 5]
-    assert [r["agency"] for r in records] == [
-        "淮安市洪泽区人民政府",
-        "上海市人民政府办公厅",
-        "洪泽区人民政府",
-    ]
-
-    one = CliRunner().invoke(cli, ["extract", "--json", files[0]])
-    assert one.stdout.splitlines() == runs["1"].splitlines()[:1]
-    assert pools == [2]  # one file: no pool
-
-
-def _read_or_die(path: Path, *rest: object):
-    """`nianbao extract`'s task, except that a worker dies on the second document."""
-    if os.getpid() != PARENT and path.stem == SMALL[1]:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return READ(path, *rest)
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="workers forked with the patch")
-def test_pool_worker_killed_mid_document_fails_that_document_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    files = _corpus_files(SMALL)
-    monkeypatch.setattr(extract_command, "read", _read_or_die)
-    result = CliRunner().invoke(cli, ["extract", "--json", "--workers", "2", *files])
-    assert result.exit_code == 1
-    assert "1 of 3 documents failed" in result.stderr
-    records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["source"] for r in records] == files
-    assert [r["status"] for r in records] == ["ok", "failed", "ok"]
-    assert records[1]["error"] == extraction.DIED
-    assert records[2]["pages"] == 5 and records[2]["agency"] == "洪泽区人民政府"
 
 
 def test_progress_counts_documents_and_pages() -> None:

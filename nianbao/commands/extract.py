@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -169,7 +168,6 @@ def extract_command(
         (found.path.absolute(), source_name(found.path), found.error, max_bytes)
         for found in iter_documents(paths)
     ]
-    _preload([d[0] for d in documents])
     failed = 0
     with Progress(len(documents)) as progress:
         for record in _records(documents, on):
@@ -182,14 +180,6 @@ def extract_command(
     if failed:
         click.echo(f"{failed} of {len(documents)} documents failed", err=True)
         sys.exit(1)
-
-
-def _preload(paths: list[Path]) -> None:
-    """Import the extractor, and the PDF reader when PDFs are named, before any worker is
-    forked: each then starts with them rather than importing them again (0.1 s apiece)."""
-    importlib.import_module("extract.extractor")
-    if any(path.suffix.lower() == ".pdf" for path in paths):
-        importlib.import_module("extract.readers.pdf")
 
 
 def _records(documents: list[tuple[Any, ...]], on: Workers) -> Iterator[Record]:
