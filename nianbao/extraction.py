@@ -49,8 +49,10 @@ MIN_IN_FLIGHT = 8
 CONNECT_TIMEOUT_S = 30
 # A task whose worker died is tried twice more on other workers (the death may have been
 # another document's doing: memory, or a task queued behind the one that crashed), then
-# given up as failed. Dask's default, 1.1 tasks per thread, keeps the next document
-# waiting on each worker, so a worker does not idle for a round trip to the scheduler.
+# given up as failed. One task per worker thread (saturation 1.0, not Dask's 1.1): a
+# document queued behind one that kills its worker dies with it, and three such deaths
+# would fail it too; a round trip to the scheduler between documents costs milliseconds
+# against seconds of reading.
 #
 # Workers start from a fork server, a fresh process that never loaded the OCR engine: a
 # worker forked from this process would inherit onnxruntime's threads and locks when the
@@ -60,6 +62,7 @@ CONNECT_TIMEOUT_S = 30
 START_METHOD = "spawn" if sys.platform == "win32" else "forkserver"
 LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.scheduler.allowed-failures": 2,
+    "distributed.scheduler.worker-saturation": 1.0,
     "distributed.worker.multiprocessing-method": START_METHOD,
 }
 # Fewer documents than this are read in this process: starting worker processes costs
