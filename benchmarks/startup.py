@@ -7,12 +7,14 @@ wall time, the commands of a group taking turns, beside those of a baseline:
 - `python -c "import pdfplumber"`: the least a Python reader of PDFs pays to start; against
   it, `nianbao --help` and `nianbao extract --json PAGE.html` (at most 1.5 times, CPU);
 - a plain pdfplumber script, `extract_text()` and `extract_tables()` on every page of the
-  corpus PDFs; against it, `nianbao extract --json` over the same PDFs (no slower, CPU).
+  corpus PDFs; against it, `nianbao extract --json` over the same PDFs (no slower, wall
+  time: the batch is read on every core, so it spends more CPU than it takes time).
 
-The machine is shared, so the verdicts use CPU time, which other processes' load does not
-inflate; the exit status is 1 when one is missed. The children may write bytecode (as any
-installation has it) even where PYTHONDONTWRITEBYTECODE is set, which would otherwise
-compile the project's modules anew on every run.
+Start-up is judged on CPU time, which other processes' load does not inflate; the batch on
+wall time, which is what its user waits for, so it is only meaningful on an idle machine
+(the load average is printed). The exit status is 1 when a verdict is missed. The
+children may write bytecode (as any installation has it) even where PYTHONDONTWRITEBYTECODE
+is set, which would otherwise compile the project's modules anew on every run.
 
     python -m benchmarks.startup            # 5 runs each, from the repository root
     python -m benchmarks.startup --runs 9
@@ -34,6 +36,7 @@ DOCS = ROOT / "tests" / "fixtures" / "corpus" / "docs"
 PAGE = DOCS / "sh-szfbgt-2019.html"
 NIANBAO = Path(sys.executable).with_name("nianbao")
 CPU, WALL = 0, 1  # the positions in what `measured` returns
+BASIS = {CPU: "CPU", WALL: "wall"}
 PLAIN_PDFPLUMBER = """
 import sys
 import pdfplumber
@@ -77,11 +80,12 @@ def main(argv: list[str] | None = None) -> int:
             'python -c "import pdfplumber"',
             [python, "-c", "import pdfplumber"],
             [
-                ("nianbao --help", [nianbao, "--help"], 1.5),
+                ("nianbao --help", [nianbao, "--help"], 1.5, CPU),
                 (
                     f"nianbao extract --json {PAGE.name}",
                     [nianbao, "extract", "--json", str(PAGE)],
                     1.5,
+                    CPU,
                 ),
             ],
         ),
@@ -93,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"nianbao extract --json {len(pdfs)} PDFs",
                     [nianbao, "extract", "--json", *pdfs],
                     1.0,
+                    WALL,
                 ),
             ],
         ),
@@ -103,12 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     for base_name, base_argv, commands in groups:
         base, *rest = measured([base_argv, *(c[1] for c in commands)], args.runs)
         print(f"{base_name:<48}{base[CPU]:>8.3f}{base[WALL]:>8.3f}{'1':>8}{'1':>8}  baseline")
-        for (name, _, limit), figures in zip(commands, rest, strict=True):
+        for (name, _, limit, basis), figures in zip(commands, rest, strict=True):
             cpu, wall = figures[CPU] / base[CPU], figures[WALL] / base[WALL]
-            missed += [] if cpu <= limit else [name]
+            ok = figures[basis] / base[basis] <= limit
+            missed += [] if ok else [name]
             print(
                 f"{name:<48}{figures[CPU]:>8.3f}{figures[WALL]:>8.3f}{cpu:>8.2f}{wall:>8.2f}"
-                f"  CPU <= {limit}: {'ok' if cpu <= limit else 'MISSED'}"
+                f"  {BASIS[basis]} <= {limit}: {'ok' if ok else 'MISSED'}"
             )
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end")
     return 1 if missed else 0

@@ -15,6 +15,12 @@ locally, because:
 The price: starting the workers (a few seconds, from a fork server; paid only for a batch
 of at least `LOCAL_MIN_DOCUMENTS`), and the CPU of Dask's scheduler and worker event loops,
 which `benchmarks/parallel.py` shows against `ProcessPoolExecutor` on a saturated machine.
+A smaller batch (a few files on the command line, a night's few new reports), for which
+those seconds would be most of the run, goes to a `ProcessPoolExecutor` instead: its
+processes fork in milliseconds from a fork server that imported the extractor and the PDF
+reader once. When one of them dies the pool breaks, and the documents it broke off are
+read again one at a time, each in a process of its own, so again only the document that
+killed its worker fails. A single document is read in this process, without any pool.
 
 Tasks carry the file's path, not its bytes, and return the record: workers on other
 machines must see the raw store at the same path (a shared filesystem; the raw store is
@@ -37,6 +43,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from tqdm import tqdm
 
 log = logging.getLogger(__name__)
@@ -65,9 +73,15 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.scheduler.worker-saturation": 1.0,
     "distributed.worker.multiprocessing-method": START_METHOD,
 }
-# Fewer documents than this are read in this process: starting worker processes costs
-# a few seconds, more than reading a handful of documents.
+# Fewer documents than this are read on a process pool, not a Dask cluster: starting
+# Dask's workers costs a few seconds, more than reading a handful of documents.
 LOCAL_MIN_DOCUMENTS = 8
+# What the pool's fork server imports once, so that its processes start with it: the
+# extractor and the PDF reader (0.3 s of imports a process would otherwise pay), not the
+# OCR engine (its threads do not survive a fork; each process loads it on its first scan).
+# The fork server is one per process: when Dask started it first, its preload stands.
+POOL_PRELOAD = ["extract.extractor", "extract.readers.pdf"]
+DIED = "the worker process died while reading it (crashed or killed, e.g. out of memory)"
 PROGRESS_MIN_DOCUMENTS = 10
 
 
@@ -109,14 +123,69 @@ def ordered_map(
 ) -> Iterator[R]:
     """`fn(*a)` for each `a` of `args`, in the order of `args`, on `workers`.
 
-    `fn` must not raise (the extractor does not); a task that fails anyway — its worker
-    died, or the worker cannot run it — yields `crashed(a, reason)` and the rest go on."""
-    if workers.scheduler is None and (workers.count <= 1 or len(args) < LOCAL_MIN_DOCUMENTS):
+    `fn` must be importable by name (a pool's processes look it up) and must not raise (the
+    extractor does not); a task that fails anyway — its worker died, or the worker cannot
+    run it — yields `crashed(a, reason)` and the rest go on."""
+    local = workers.scheduler is None
+    if local and (workers.count <= 1 or len(args) <= 1):
         for a in args:
             yield fn(*a)
-        return
-    with _client(workers, len(args)) as client:
-        yield from _in_order(client, fn, args, crashed)
+    elif local and len(args) < LOCAL_MIN_DOCUMENTS:
+        yield from _on_pool(fn, args, min(workers.count, len(args)), crashed)
+    else:
+        with _client(workers, len(args)) as client:
+            yield from _in_order(client, fn, args, crashed)
+
+
+def _on_pool(
+    fn: Callable[..., R],
+    args: Sequence[tuple[Any, ...]],
+    processes: int,
+    crashed: Callable[[tuple[Any, ...], str], R],
+) -> Iterator[R]:
+    """A small batch on a pool of `processes`, handed back in order."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    with _pool(processes) as pool:
+        futures = [pool.submit(fn, *a) for a in args]
+        for a, future in zip(args, futures, strict=True):
+            try:
+                yield future.result()
+            except BrokenProcessPool:  # a worker died, perhaps on another document
+                yield _alone(fn, a, crashed)
+            except Exception as exc:  # noqa: BLE001 - as in `_result`: the batch goes on
+                yield crashed(a, _unrunnable(exc))
+
+
+def _alone(
+    fn: Callable[..., R], a: tuple[Any, ...], crashed: Callable[[tuple[Any, ...], str], R]
+) -> R:
+    """`fn(*a)` in a process of its own: when that one dies, `a` is what killed it."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    with _pool(1) as pool:
+        try:
+            return pool.submit(fn, *a).result()
+        except BrokenProcessPool:
+            log.warning("%s: %s", a[0], DIED)
+            return crashed(a, DIED)
+        except Exception as exc:  # noqa: BLE001
+            return crashed(a, _unrunnable(exc))
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context(START_METHOD)
+    if START_METHOD == "forkserver":
+        context.set_forkserver_preload(POOL_PRELOAD)
+    return ProcessPoolExecutor(processes, mp_context=context)
+
+
+def _unrunnable(exc: BaseException) -> str:
+    """The reason given for a task its worker could not run (e.g. a worker without nianbao)."""
+    return f"the worker could not run the extractor: {type(exc).__name__}: {exc}"
 
 
 @contextmanager
@@ -209,9 +278,9 @@ def _result(future: Any, a: tuple[Any, ...], crashed: Callable[[tuple[Any, ...],
     try:
         return future.result()
     except KilledWorker:
-        reason = "the worker process died while reading it (crashed or killed, e.g. out of memory)"
+        reason = DIED
     except Exception as exc:  # noqa: BLE001 - e.g. a worker without nianbao; the batch goes on
-        reason = f"the worker could not run the extractor: {type(exc).__name__}: {exc}"
+        reason = _unrunnable(exc)
     log.warning("%s: %s", a[0], reason)
     return crashed(a, reason)
 

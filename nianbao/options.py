@@ -41,9 +41,9 @@ workers_option = click.option(
     type=click.IntRange(min=1),
     default=None,
     envvar="NIANBAO_WORKERS",
-    help="Processes reading documents in parallel on this machine; fewer than "
-    f"{LOCAL_MIN_DOCUMENTS} documents are read in this process "
-    "[default: every core; 1: always in this process].",
+    help="Processes reading documents in parallel on this machine (a process pool for "
+    f"fewer than {LOCAL_MIN_DOCUMENTS} documents, a local Dask cluster for more; one "
+    "document is read in this process) [default: every core; 1: always in this process].",
 )
 scheduler_option = click.option(
     "--scheduler",

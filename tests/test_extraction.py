@@ -4,6 +4,7 @@ one process, in the same order, and a worker that dies costs only its own docume
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pyarrow.dataset as ds
 import pytest
 from click.testing import CliRunner
 
+import nianbao.commands.extract as extract_command
 import nianbao.datasets.build as build_module
 import nianbao.extraction as extraction
 from nianbao.cli import cli
@@ -49,6 +51,9 @@ SAMPLE = [
     "sh-szfbgt-2019",
 ]
 VICTIM = "fj-putian-cgj-2024"
+# Fewer than LOCAL_MIN_DOCUMENTS: read on a process pool, not on Dask.
+SMALL = ["js-hongze-2024", "sh-szfbgt-2019", "js-hongze-2023"]
+READ = extract_command.read
 
 
 def read(data_dir: Path, name: str):
@@ -185,6 +190,68 @@ def test_worker_killed_mid_document_fails_that_document_only(
     assert again["status"] == "ok" and again["cells"] > 0
 
 
+def _corpus_files(ids: list[str]) -> list[str]:
+    return [str(next((CORPUS / "docs").glob(f"{doc_id}.*"))) for doc_id in ids]
+
+
+def test_small_batch_on_a_process_pool_is_that_of_one_process_in_input_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = _corpus_files(SMALL)
+    assert 1 < len(files) < extraction.LOCAL_MIN_DOCUMENTS
+    pools: list[int] = []
+    real_pool = extraction._pool
+
+    def counted(processes: int):
+        pools.append(processes)
+        return real_pool(processes)
+
+    monkeypatch.setattr(extraction, "_pool", counted)
+    runs = {}
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(cli, ["extract", "--json", "--workers", workers, *files])
+        assert result.exit_code == 0, result.output
+        runs[workers] = result.stdout
+    assert pools == [2]  # --workers 1 reads in this process
+    assert runs["2"] == runs["1"]
+    records = [json.loads(line) for line in runs["2"].splitlines()]
+    assert [r["source"] for r in records] == files
+    assert [r["pages"] for r in records] == [5, None, 5]
+    assert [r["agency"] for r in records] == [
+        "淮安市洪泽区人民政府",
+        "上海市人民政府办公厅",
+        "洪泽区人民政府",
+    ]
+
+    one = CliRunner().invoke(cli, ["extract", "--json", files[0]])
+    assert one.stdout.splitlines() == runs["1"].splitlines()[:1]
+    assert pools == [2]  # one file: no pool
+
+
+def _read_or_die(path: Path, *rest: object):
+    """`nianbao extract`'s task, except that the worker process reading the second
+    document dies (looked up by name in the pool's processes, as the real task is)."""
+    if multiprocessing.parent_process() is not None and path.stem == SMALL[1]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return READ(path, *rest)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_pool_worker_killed_mid_document_fails_that_document_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = _corpus_files(SMALL)
+    monkeypatch.setattr(extract_command, "read", _read_or_die)
+    result = CliRunner().invoke(cli, ["extract", "--json", "--workers", "2", *files])
+    assert result.exit_code == 1
+    assert "1 of 3 documents failed" in result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source"] for r in records] == files
+    assert [r["status"] for r in records] == ["ok", "failed", "ok"]
+    assert records[1]["error"] == extraction.DIED
+    assert records[2]["pages"] == 5 and records[2]["agency"] == "洪泽区人民政府"
+
+
 def test_progress_counts_documents_and_pages() -> None:
     with Progress(3) as progress:
         for pages in (5, None, 6):
@@ -202,9 +269,10 @@ def test_local_workers_do_not_inherit_the_ocr_engine_of_this_process() -> None:
     worker, which can crash on its first page: local workers start from a fork server."""
     import onnxruntime  # noqa: F401 - loaded here, as after OCR in this process
 
-    tasks = [(i,) for i in range(extraction.LOCAL_MIN_DOCUMENTS)]
-    inherited = extraction.ordered_map(_has_onnxruntime, tasks, Workers(2), lambda a, r: r)
-    assert list(inherited) == [False] * len(tasks)
+    for n in (2, extraction.LOCAL_MIN_DOCUMENTS):  # a process pool, a Dask cluster
+        tasks = [(i,) for i in range(n)]
+        inherited = extraction.ordered_map(_has_onnxruntime, tasks, Workers(2), lambda a, r: r)
+        assert list(inherited) == [False] * n
 
 
 def test_workers_from_options_default_to_every_core() -> None:
