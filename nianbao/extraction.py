@@ -77,9 +77,10 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
 # Dask's workers costs a few seconds, more than reading a handful of documents.
 LOCAL_MIN_DOCUMENTS = 8
 # What the pool's fork server imports once, so that its processes start with it: the
-# extractor and the PDF reader (0.3 s of imports a process would otherwise pay), not the
-# OCR engine (its threads do not survive a fork; each process loads it on its first scan).
-# The fork server is one per process: when Dask started it first, its preload stands.
+# extractor, the PDF reader and the task's module (0.3 s of imports a process would
+# otherwise pay), not the OCR engine (its threads do not survive a fork; each process
+# loads it on its first scan). The fork server is one per process: the preload of the
+# first pool (or of Dask, when it started the fork server first) stands.
 POOL_PRELOAD = ["extract.extractor", "extract.readers.pdf"]
 DIED = "the worker process died while reading it (crashed or killed, e.g. out of memory)"
 PROGRESS_MIN_DOCUMENTS = 10
@@ -146,7 +147,7 @@ def _on_pool(
     """A small batch on a pool of `processes`, handed back in order."""
     from concurrent.futures.process import BrokenProcessPool
 
-    with _pool(processes) as pool:
+    with _pool(processes, fn) as pool:
         futures = [pool.submit(fn, *a) for a in args]
         for a, future in zip(args, futures, strict=True):
             try:
@@ -163,7 +164,7 @@ def _alone(
     """`fn(*a)` in a process of its own: when that one dies, `a` is what killed it."""
     from concurrent.futures.process import BrokenProcessPool
 
-    with _pool(1) as pool:
+    with _pool(1, fn) as pool:
         try:
             return pool.submit(fn, *a).result()
         except BrokenProcessPool:
@@ -173,13 +174,13 @@ def _alone(
             return crashed(a, _unrunnable(exc))
 
 
-def _pool(processes: int) -> ProcessPoolExecutor:
+def _pool(processes: int, fn: Callable[..., Any]) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
-        context.set_forkserver_preload(POOL_PRELOAD)
+        context.set_forkserver_preload([*POOL_PRELOAD, fn.__module__])
     return ProcessPoolExecutor(processes, mp_context=context)
 
 
