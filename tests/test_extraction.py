@@ -202,9 +202,9 @@ def test_small_batch_on_a_process_pool_is_that_of_one_process_in_input_order(
     pools: list[int] = []
     real_pool = extraction._pool
 
-    def counted(processes: int):
+    def counted(processes: int, fn):
         pools.append(processes)
-        return real_pool(processes)
+        return real_pool(processes, fn)
 
     monkeypatch.setattr(extraction, "_pool", counted)
     runs = {}
