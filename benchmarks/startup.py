@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             ],
         ),
     ]
-    print(f"medians of {args.runs} runs; CPU = user + sys of the process and its children")
+    print(f"medians of {args.runs} runs; CPU = user + sys of every process a command started")
     print(f"{'command':<48}{'CPU s':>8}{'wall s':>8}{'CPU ×':>8}{'wall ×':>8}  limit")
     missed = []
     for base_name, base_argv, commands in groups:
