@@ -24,48 +24,18 @@ import pyarrow.parquet as pq
 
 from nianbao.common import atomic
 from nianbao.datasets.schema import iso_date
-from nianbao.datasets.tables.crawl import DOCUMENT_MANIFEST
+from nianbao.datasets.tables.crawl import (
+    CRAWL_RUN_MANIFEST,
+    CRAWL_SOURCE_MANIFEST,
+    DOCUMENT_MANIFEST,
+)
 
 logger = logging.getLogger(__name__)
 
-# Declared with the datasets, so that manifest and `documents` dataset cannot drift apart.
+# Declared with the datasets, so that a manifest and its dataset cannot drift apart.
 DOCUMENTS_SCHEMA = DOCUMENT_MANIFEST.schema
-RUNS_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("started_at", pa.timestamp("us", tz="UTC")),
-        ("finished_at", pa.timestamp("us", tz="UTC")),
-        ("finish_reason", pa.string()),
-        ("pages", pa.int64()),
-        ("reports", pa.int64()),
-        ("attachments", pa.int64()),
-        ("new_documents", pa.int64()),
-        ("changed_documents", pa.int64()),
-        ("requests", pa.int64()),
-        ("errors", pa.int64()),
-        ("errors_by_kind", pa.string()),
-        ("blocked_sources", pa.list_(pa.string())),
-        ("failed_sources", pa.list_(pa.string())),
-        ("monitors_passed", pa.bool_()),
-        ("messages", pa.list_(pa.string())),
-        ("duration_s", pa.float64()),
-        ("stats", pa.string()),
-    ]
-)
-SOURCES_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("source_id", pa.string()),
-        ("status", pa.string()),
-        ("reports_listed", pa.int64()),
-        ("new_documents", pa.int64()),
-        ("errors", pa.int64()),
-        ("evidence", pa.string()),
-        ("finished_at", pa.timestamp("us", tz="UTC")),
-        ("dropped", pa.int64()),
-        ("dropped_by_reason", pa.string()),
-    ]
-)
+RUNS_SCHEMA = CRAWL_RUN_MANIFEST.schema
+SOURCES_SCHEMA = CRAWL_SOURCE_MANIFEST.schema
 LISTINGS_SCHEMA = pa.schema(
     [
         ("run_id", pa.string()),

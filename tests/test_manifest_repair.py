@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from crawler.manifest import (
     DOCUMENTS_SCHEMA,
     RUNS_SCHEMA,
+    SOURCES_SCHEMA,
     compact,
     manifest_dir,
     read_documents,
@@ -25,7 +26,7 @@ from crawler.manifest import (
     write_part,
 )
 from nianbao.cli import cli
-from nianbao.datasets.tables.crawl import DOCUMENTS
+from nianbao.datasets.tables.crawl import CRAWL_RUNS, CRAWL_SOURCES, DOCUMENTS
 from tests.test_crawl_components import _row
 
 PAGE = "https://www.putian.gov.cn/a/202201/t20220113_1698102.htm"
@@ -38,6 +39,25 @@ def test_the_manifest_has_every_documents_column_in_the_datasets_type() -> None:
     assert DOCUMENTS_SCHEMA.field("published_date").type == pa.date32()
     kept_for_the_crawler = set(DOCUMENTS_SCHEMA.names) - set(DOCUMENTS.schema.names)
     assert kept_for_the_crawler == {"etag", "last_modified", "attachment_urls", "listed_url"}
+
+
+def test_crawl_datasets_publish_the_manifests_columns_with_lists_as_json_text() -> None:
+    for dataset, manifest in ((CRAWL_RUNS, RUNS_SCHEMA), (CRAWL_SOURCES, SOURCES_SCHEMA)):
+        for field in dataset.schema:
+            if manifest.field(field.name).type == pa.list_(pa.string()):
+                assert field.type == pa.string(), field  # JSON text
+            else:
+                assert manifest.field(field.name) == field
+    assert set(RUNS_SCHEMA.names) - set(CRAWL_RUNS.schema.names) >= {"messages", "stats"}
+
+
+def test_a_run_written_before_the_shared_declaration_still_reads(tmp_path: Path) -> None:
+    """Parts written when run_id was a nullable column read with today's schema."""
+    old = pa.schema([pa.field(f.name, f.type, nullable=True) for f in RUNS_SCHEMA])
+    row = {"run_id": "20261101T020000-aa", "finished_at": T0, "blocked_sources": ["sh"]}
+    write_part(manifest_dir(tmp_path, "crawl_runs"), [row], old, "r1")
+    (read,) = read_table(tmp_path, "crawl_runs").to_pylist()
+    assert read["run_id"] == row["run_id"] and read["blocked_sources"] == ["sh"]
 
 
 def test_a_part_written_with_dates_as_text_reads_as_dates(tmp_path: Path) -> None:

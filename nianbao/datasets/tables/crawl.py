@@ -87,34 +87,82 @@ DOCUMENT_MANIFEST = Table(
     partition_by=None,
 )
 
-CRAWL_RUNS = Table(
+# The crawl_runs and crawl_sources manifests (crawler.manifest) keep every column the
+# crawler records, lists as lists; the datasets publish a selection of the same fields, and
+# their lists as JSON text.
+_RUN_ID = Field("run_id", "string", "Crawl run id", "抓取批次编号", required=True)
+_NEW_DOCUMENTS = Field(
+    "new_documents", "int64", "Documents new to the manifest", "新文件数", minimum=0
+)
+_ERRORS = Field("errors", "int64", "Errors", "错误数", minimum=0)
+
+CRAWL_RUN_MANIFEST = Table(
     "crawl_runs",
-    "One row per crawl run",
-    "每次抓取一行",
+    "The crawler's crawl_runs manifest: one row per crawl run",
+    "抓取批次清单：每次抓取一行",
     (
-        Field("run_id", "string", "Crawl run id", "抓取批次编号", required=True),
+        _RUN_ID,
         Field("started_at", "timestamp", "Start (UTC)", "开始时间"),
         Field("finished_at", "timestamp", "End (UTC)", "结束时间"),
         Field("finish_reason", "string", "Why the crawl stopped", "结束原因"),
         Field("pages", "int64", "Pages fetched", "抓取页面数", minimum=0),
         Field("reports", "int64", "Reports found", "发现报告数", minimum=0),
         Field("attachments", "int64", "Attachments fetched", "抓取附件数", minimum=0),
-        Field("errors_by_kind", "string", "Errors by kind (JSON object)", "各类错误数（JSON）"),
+        _NEW_DOCUMENTS,
         Field(
-            "blocked_sources", "string", "Blocked source ids (JSON list)", "被拦截的来源（JSON）"
+            "changed_documents",
+            "int64",
+            "Documents whose bytes changed at a known URL",
+            "内容变化的文件数",
+            minimum=0,
         ),
+        Field("requests", "int64", "Requests made", "请求数", minimum=0),
+        _ERRORS,
+        Field("errors_by_kind", "string", "Errors by kind (JSON object)", "各类错误数（JSON）"),
+        Field("blocked_sources", "strings", "Blocked source ids", "被拦截的来源"),
+        Field("failed_sources", "strings", "Failed source ids", "失败的来源"),
+        Field("monitors_passed", "bool", "Whether every crawl monitor passed", "监控是否全部通过"),
+        Field("messages", "strings", "What the monitors said", "监控信息"),
         Field("duration_s", "float64", "Duration", "耗时", unit="s", minimum=0),
+        Field("stats", "string", "Scrapy's stats (JSON object)", "Scrapy 统计（JSON）"),
     ),
     primary_key=("run_id",),
     partition_by=None,
 )
 
-CRAWL_SOURCES = Table(
-    "crawl_sources",
-    "Status of each source in each crawl run",
-    "每次抓取中每个来源的状态",
+CRAWL_RUNS = Table(
+    "crawl_runs",
+    "One row per crawl run",
+    "每次抓取一行",
     (
-        Field("run_id", "string", "Crawl run id", "抓取批次编号", required=True),
+        *(
+            CRAWL_RUN_MANIFEST.field(name)
+            for name in (
+                "run_id",
+                "started_at",
+                "finished_at",
+                "finish_reason",
+                "pages",
+                "reports",
+                "attachments",
+                "errors_by_kind",
+            )
+        ),
+        Field(
+            "blocked_sources", "string", "Blocked source ids (JSON list)", "被拦截的来源（JSON）"
+        ),
+        CRAWL_RUN_MANIFEST.field("duration_s"),
+    ),
+    primary_key=CRAWL_RUN_MANIFEST.primary_key,
+    partition_by=None,
+)
+
+CRAWL_SOURCE_MANIFEST = Table(
+    "crawl_sources",
+    "The crawler's crawl_sources manifest: each source's status in each crawl run",
+    "抓取来源清单：每次抓取中每个来源的状态",
+    (
+        _RUN_ID,
         Field("source_id", "string", "Source id", "来源编号", required=True),
         Field(
             "status",
@@ -124,7 +172,11 @@ CRAWL_SOURCES = Table(
             "状态",
             enum=SOURCE_STATUSES,
         ),
+        Field("reports_listed", "int64", "Reports its lists gave", "列表中的报告数", minimum=0),
+        _NEW_DOCUMENTS,
+        _ERRORS,
         Field("evidence", "string", "What the status rests on", "判断依据"),
+        Field("finished_at", "timestamp", "End of the run (UTC)", "结束时间"),
         Field(
             "dropped",
             "int64",
@@ -140,5 +192,17 @@ CRAWL_SOURCES = Table(
         ),
     ),
     primary_key=("run_id", "source_id"),
+    partition_by=None,
+)
+
+CRAWL_SOURCES = Table(
+    "crawl_sources",
+    "Status of each source in each crawl run",
+    "每次抓取中每个来源的状态",
+    tuple(
+        CRAWL_SOURCE_MANIFEST.field(name)
+        for name in ("run_id", "source_id", "status", "evidence", "dropped", "dropped_by_reason")
+    ),
+    primary_key=CRAWL_SOURCE_MANIFEST.primary_key,
     partition_by=None,
 )
