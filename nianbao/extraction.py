@@ -152,26 +152,14 @@ def _on_pool(
         for a, future in zip(args, futures, strict=True):
             try:
                 yield future.result()
-            except BrokenProcessPool:  # a worker died, perhaps on another document
-                yield _alone(fn, a, crashed)
+            except BrokenProcessPool:
+                if len(args) > 1:  # a worker died, perhaps on another document
+                    yield from _on_pool(fn, [a], 1, crashed)
+                else:  # read alone, and its process died: this document killed it
+                    log.warning("%s: %s", a[0], DIED)
+                    yield crashed(a, DIED)
             except Exception as exc:  # noqa: BLE001 - as in `_result`: the batch goes on
                 yield crashed(a, _unrunnable(exc))
-
-
-def _alone(
-    fn: Callable[..., R], a: tuple[Any, ...], crashed: Callable[[tuple[Any, ...], str], R]
-) -> R:
-    """`fn(*a)` in a process of its own: when that one dies, `a` is what killed it."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    with _pool(1, fn) as pool:
-        try:
-            return pool.submit(fn, *a).result()
-        except BrokenProcessPool:
-            log.warning("%s: %s", a[0], DIED)
-            return crashed(a, DIED)
-        except Exception as exc:  # noqa: BLE001
-            return crashed(a, _unrunnable(exc))
 
 
 def _pool(processes: int, fn: Callable[..., Any]) -> ProcessPoolExecutor:
