@@ -144,10 +144,17 @@ def test_what_two_crawls_at_once_leave_behind_is_healed_by_the_next_run(
     """Before the lock, two `nianbao crawl` on one data directory wrote every document twice
     and every later `run` failed: "documents: primary key ['url', 'sha256']: N duplicates".
     The library still lets two crawls overlap (Redis workers do), so the damage is made
-    that way here, and a part file torn on top of it."""
+    that way here, and a part file torn on top of it. The portal holds their requests until
+    both have asked for something: on a slow machine one crawl could otherwise finish before
+    the other reads the data directory, and find everything already kept."""
     sources = portal.write_sources(tmp_path / "sources.yaml")
     data = tmp_path / "data"
-    crawls = [start_crawl(sources, data, throttle=False) for _ in range(2)]
+    with portal.held():
+        crawls = [start_crawl(sources, data, throttle=False) for _ in range(2)]
+        deadline = time.monotonic() + TIMEOUT
+        while max(portal.waiting.values(), default=0) < 2:  # one URL asked for by both
+            assert all(c.popen.poll() is None for c in crawls) and time.monotonic() < deadline
+            time.sleep(0.05)
     summaries = [c.wait(TIMEOUT) for c in crawls]
     assert all(s.finish_reason == "finished" for s in summaries)
     wanted = documents(portal)  # a picture page's pictures are listed with it, not as rows

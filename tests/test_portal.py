@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import json
 import re
@@ -404,6 +405,22 @@ def test_broken_attachment_link_is_404(portal: Portal) -> None:
         token = parts.query.split("&")[1] if parts.query else parts.path.rsplit("/", 1)[-1]
         pages = [fetch(u)[2].decode(charset) for u in sorted(truth.reports - {truth.transient})]
         assert sum(token in p for p in pages) == 1, source
+
+
+def test_held_requests_wait_until_the_block_ends(portal: Portal) -> None:
+    page = sorted(portal.expected()[HANWEB].reports)[0]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        with portal.held():
+            calls = [pool.submit(fetch, page) for _ in range(2)]
+            deadline = time.monotonic() + 10
+            while portal.waiting[page] < 2:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            time.sleep(0.3)
+            assert not any(c.done() for c in calls) and portal.waiting == {page: 2}
+        assert [c.result(timeout=10)[0] for c in calls] == [200, 200]
+    assert portal.waiting == {}
+    assert fetch(page)[0] == 200  # not held any more
 
 
 def test_redirect_chain_and_404(portal: Portal) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -261,7 +264,8 @@ class Portal:
     With `hostile`, the sites of HOSTILE_SITES are served too (nianbao.demo.hostile).
 
     `expected()` is the ground truth a crawl is checked against; `requests` logs every
-    request served; `mutate(url)` changes one document so a recrawl finds a new version.
+    request served; `mutate(url)` changes one document so a recrawl finds a new version;
+    `held()` keeps requests waiting, so crawls started together are sure to overlap.
     """
 
     def __init__(
@@ -304,6 +308,9 @@ class Portal:
         self._port = port
         self._log: list[Served] = []
         self._log_lock = threading.Lock()
+        self._open = threading.Event()
+        self._open.set()
+        self._waiting: collections.Counter[str] = collections.Counter()
         self._servers: Servers | None = None
 
     @staticmethod
@@ -322,7 +329,7 @@ class Portal:
     # --- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> Portal:
-        self._servers = Servers(self.sites, self.hosts, self._port, self._record)
+        self._servers = Servers(self.sites, self.hosts, self._port, self._record, self._admit)
         for site, host in zip(self.sites, self.hosts, strict=True):
             site.origin = f"http://{host}:{self._servers.port}"
         log.info("portal serving %d sites on port %d", len(self.sites), self._servers.port)
@@ -350,6 +357,35 @@ class Portal:
     def _record(self, served: Served) -> None:
         with self._log_lock:
             self._log.append(served)
+
+    def _admit(self, url: str) -> None:
+        if self._open.is_set():
+            return
+        with self._log_lock:
+            self._waiting[url] += 1
+        self._open.wait()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Requests arriving in this block wait unanswered until it ends; `waiting` counts them.
+
+        Two crawls started inside it and let go once both have asked for something have each
+        read the data directory (a crawl does before its first request) before either
+        writes to it: they overlap whatever the machine's speed.
+        """
+        self._open.clear()
+        try:
+            yield
+        finally:
+            self._open.set()
+            with self._log_lock:
+                self._waiting.clear()
+
+    @property
+    def waiting(self) -> collections.Counter[str]:
+        """How many requests for each URL wait in a `held()` block."""
+        with self._log_lock:
+            return collections.Counter(self._waiting)
 
     @property
     def requests(self) -> list[Served]:

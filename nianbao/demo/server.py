@@ -36,10 +36,17 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], site: Site, record: Callable[[Served], None]):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        site: Site,
+        record: Callable[[Served], None],
+        admit: Callable[[str], None],
+    ):
         super().__init__(address, Handler)
         self.site = site
         self.record = record
+        self.admit = admit  # returns when the request may be answered
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         """A client that hangs up mid-body (a crawler stopping a download) is no error."""
@@ -100,6 +107,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error(400, "bad Content-Length")
             return
         body = self.rfile.read(int(length)) if int(length) else b""
+        host = self.server.site.origin
+        self.server.admit(host + self.path)
         request = Request(
             self.command,
             split.path,
@@ -121,7 +130,6 @@ class Handler(BaseHTTPRequestHandler):
             out += [("ETag", etag), ("Last-Modified", http_date(response.modified))]
             if not_modified(headers, etag, response.modified):
                 status, payload = 304, b""
-        host = self.server.site.origin
         self.server.record(Served(self.command, host + self.path, status, headers))
         self.send_response(status)
         if status != 304:
@@ -139,8 +147,8 @@ class Handler(BaseHTTPRequestHandler):
 class Servers:
     """The bound servers of all sites and their threads."""
 
-    def __init__(self, sites: list[Site], hosts: list[str], port: int, record) -> None:
-        self.servers = self._bind(sites, hosts, port, record)
+    def __init__(self, sites: list[Site], hosts: list[str], port: int, record, admit) -> None:
+        self.servers = self._bind(sites, hosts, port, record, admit)
         self.port = self.servers[0].server_address[1]
         self.threads = [
             threading.Thread(
@@ -155,14 +163,14 @@ class Servers:
             t.start()
 
     @staticmethod
-    def _bind(sites: list[Site], hosts: list[str], port: int, record) -> list[SiteServer]:
+    def _bind(sites: list[Site], hosts: list[str], port: int, record, admit) -> list[SiteServer]:
         """Bind every host on one port; with port 0, retry until a free port fits all hosts."""
         for _ in range(20 if port == 0 else 1):
             bound: list[SiteServer] = []
             chosen = port
             try:
                 for site, host in zip(sites, hosts, strict=True):
-                    bound.append(SiteServer((host, chosen), site, record))
+                    bound.append(SiteServer((host, chosen), site, record, admit))
                     chosen = bound[0].server_address[1]
                 return bound
             except OSError:
