@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -41,14 +43,22 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
-def wait_until_dead(pid: int, seconds: float) -> bool:
-    """Whether `pid` stops running within `seconds`."""
+def wait_until(
+    condition: Callable[[], object], seconds: float, running: Iterable[subprocess.Popen] = ()
+) -> bool:
+    """Whether `condition()` comes true within `seconds`; False as soon as a process of
+    `running` (those that must bring it about) has exited."""
     deadline = time.monotonic() + seconds
-    while alive(pid):
-        if time.monotonic() > deadline:
+    while not condition():
+        if time.monotonic() > deadline or any(p.poll() is not None for p in running):
             return False
         time.sleep(0.05)
     return True
+
+
+def wait_until_dead(pid: int, seconds: float) -> bool:
+    """Whether `pid` stops running within `seconds`."""
+    return wait_until(lambda: not alive(pid), seconds)
 
 
 def load_gold(doc_id: str) -> dict:

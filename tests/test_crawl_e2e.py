@@ -23,7 +23,7 @@ import yaml
 from crawler.manifest import SOURCES_SCHEMA, page_pictures, read_documents, read_parts, read_table
 from crawler.runner import CrawlSummary, run_crawl, start_crawl
 from nianbao.demo import Portal
-from tests.conftest import require_program
+from tests.conftest import require_program, wait_until
 
 pytestmark = pytest.mark.slow
 REPORTS_PER_SITE = 24
@@ -200,11 +200,12 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
         data, jobdir = tmp_path / "data", tmp_path / "data" / "jobs" / "nightly"
         wanted = targets(portal)
         first = start_crawl(sources, data, jobdir=jobdir, throttle=False, settings=slow)
-        deadline = time.monotonic() + TIMEOUT
-        while sum(ok_gets(portal.requests, wanted).values()) < len(wanted) // 3:
-            assert first.popen.poll() is None, "the crawl ended before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+
+        def a_third_fetched() -> bool:
+            return sum(ok_gets(portal.requests, wanted).values()) >= len(wanted) // 3
+
+        ended = "the crawl ended before it could be killed"
+        assert wait_until(a_third_fetched, TIMEOUT, [first.popen]), ended
         os.kill(first.popen.pid, signal.SIGKILL)
         first.popen.wait()
         partial = read_parts(data, "documents").num_rows

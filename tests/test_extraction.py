@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from nianbao.cli import cli
 from nianbao.datasets.build import records_dir
 from nianbao.extraction import Progress, Workers
 from nianbao.workflow import rebuild
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, wait_until
 from tests.datasets_helpers import corpus_ids, corpus_store
 
 TABLES = (
@@ -96,9 +95,7 @@ def dask_scheduler(tmp_path: Path) -> Iterator[str]:
         )
     ]
     try:
-        deadline = time.monotonic() + 60
-        while not file.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(file.exists, 60)
         address = json.loads(file.read_text())["address"]
         procs += [
             subprocess.Popen(

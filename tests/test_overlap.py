@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from crawler.runner import start_crawl
 from nianbao.cli import cli
 from nianbao.demo import Portal
-from tests.conftest import alive, wait_until_dead
+from tests.conftest import alive, wait_until, wait_until_dead
 from tests.test_crawl_e2e import TIMEOUT, documents
 
 pytestmark = [
@@ -151,10 +151,11 @@ def test_what_two_crawls_at_once_leave_behind_is_healed_by_the_next_run(
     data = tmp_path / "data"
     with portal.held():
         crawls = [start_crawl(sources, data, throttle=False) for _ in range(2)]
-        deadline = time.monotonic() + TIMEOUT
-        while max(portal.waiting.values(), default=0) < 2:  # one URL asked for by both
-            assert all(c.popen.poll() is None for c in crawls) and time.monotonic() < deadline
-            time.sleep(0.05)
+
+        def asked_by_both() -> bool:  # one URL: each crawl has read the data directory
+            return max(portal.waiting.values(), default=0) >= 2
+
+        assert wait_until(asked_by_both, TIMEOUT, [c.popen for c in crawls])
     summaries = [c.wait(TIMEOUT) for c in crawls]
     assert all(s.finish_reason == "finished" for s in summaries)
     wanted = documents(portal)  # a picture page's pictures are listed with it, not as rows

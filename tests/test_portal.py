@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from nianbao.demo import Portal, Truth
 from nianbao.demo.content import Corpus
 from nianbao.demo.sites import EXAMPLE_PREFIX, proxy_slice
-from tests.conftest import FIXTURES, load_gold
+from tests.conftest import FIXTURES, load_gold, wait_until
 
 TRS = "portal-trs-zhangshu"
 HANWEB = "portal-hanweb-tonglu"
@@ -412,10 +412,7 @@ def test_held_requests_wait_until_the_block_ends(portal: Portal) -> None:
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         with portal.held():
             calls = [pool.submit(fetch, page) for _ in range(2)]
-            deadline = time.monotonic() + 10
-            while portal.waiting[page] < 2:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+            assert wait_until(lambda: portal.waiting[page] >= 2, 10)
             time.sleep(0.3)
             assert not any(c.done() for c in calls) and portal.waiting == {page: 2}
         assert [c.result(timeout=10)[0] for c in calls] == [200, 200]
@@ -551,9 +548,7 @@ def test_portal_command_serves_until_interrupted(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not out.exists() and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.1)
+        wait_until(out.exists, 30, [proc])
         sources = yaml.safe_load(out.read_text("utf-8"))["sources"]
         assert fetch(sources[0]["url"])[0] == 200
     finally:
