@@ -94,9 +94,17 @@ def dask_scheduler(tmp_path: Path) -> Iterator[str]:
             env=env,
         )
     ]
+
+    def address_written() -> str | None:
+        """The address, once the scheduler has written its file whole (it writes in place)."""
+        try:
+            return json.loads(file.read_text())["address"]
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
     try:
-        wait_until(file.exists, 60)
-        address = json.loads(file.read_text())["address"]
+        assert wait_until(address_written, 60, procs), "the scheduler wrote no address"
+        address = address_written()
         procs += [
             subprocess.Popen(
                 [str(DASK), "worker", address, "--nthreads", "1", "--no-nanny", *common]
